@@ -1,0 +1,1 @@
+"""Mesa agents (one class per kind of seat) and the policies that decide their orders."""

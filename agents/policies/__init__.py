@@ -1,0 +1,56 @@
+"""Policies by name. `make_policy(name, kind)` builds one for a seat of that kind.
+
+`default` picks the default policy of the seat's kind. A name of the form
+`package.module:Class` imports a user's policy class.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from agents.policies.base import Passive, Policy, Traits
+from agents.policies.default import DefaultFirm, DefaultState
+
+REGISTRY: dict[str, type[Policy]] = {}
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+for _cls in (Passive, DefaultState, DefaultFirm):
+    register(_cls)
+
+DEFAULTS = {"great_power": "default_state", "middle": "default_state", "resource": "default_state",
+            "firm": "default_firm"}
+
+
+class PolicyError(ValueError):
+    """An unknown or unsuitable policy name."""
+
+
+def resolve(name: str) -> type[Policy]:
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if ":" in name:
+        module, _, attr = name.partition(":")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise PolicyError(f"cannot import policy {name!r}: {exc}") from None
+    raise PolicyError(f"unknown policy {name!r}; known: {', '.join(sorted(REGISTRY))}")
+
+
+def make_policy(name: str, kind: str) -> Policy:
+    """A policy instance for a seat of `kind`; 'default' means the kind's default."""
+    if name in (None, "", "default"):
+        name = DEFAULTS[kind]
+    cls = resolve(name)
+    roles = getattr(cls, "traits", Traits(roles=())).roles
+    if roles and kind not in roles:
+        raise PolicyError(f"policy {name!r} cannot play a {kind} seat (it plays {', '.join(roles)})")
+    return cls()
+
+
+__all__ = ["Policy", "Traits", "REGISTRY", "register", "make_policy", "resolve", "PolicyError"]

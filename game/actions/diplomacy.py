@@ -1,0 +1,102 @@
+"""Deals, pressure, licences and transshipment."""
+
+from __future__ import annotations
+
+from game.actions import base as b
+from game.actions.base import Reject, handles
+from game.measures import Deal, Licence, Transship
+from game.orders import OrderSyntaxError
+
+
+@handles("propose_deal", 70)
+def propose_deal(m, seat, o):
+    b.country(m, o.to)
+    if o.to == seat:
+        raise Reject("a deal needs another party")
+    try:
+        o.give_orders(), o.ask_orders()
+    except OrderSyntaxError as exc:
+        raise Reject(f"deal terms do not parse: {exc}") from None
+    n = sum(1 for d in m.measures.deals.values() if d.proposed_turn == m.turn and d.proposer == seat)
+    did = f"D{m.turn}-{seat}-{o.to}-{n + 1}"
+    m.measures.deals[did] = Deal(did, seat, o.to, o.give, o.ask, m.turn)
+
+
+@handles("accept_deal", 5)
+def accept_deal(m, seat, o):
+    deal = m.measures.deals.get(o.deal)
+    if deal is None or deal.status != "pending":
+        raise Reject(f"no pending deal {o.deal!r}")
+    if deal.to != seat:
+        raise Reject(f"deal {o.deal} was offered to {deal.to}, not to you")
+    from game.phases.adjudication import execute
+    deal.status = "accepted"
+    for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to)):
+        for text in filter(None, (t.strip() for t in part.split(";"))):
+            execute(m, party, text, via_deal=deal.id)
+    m.deals_kept.append((deal.proposer, deal.to))
+
+
+@handles("reject_deal", 6)
+def reject_deal(m, seat, o):
+    deal = m.measures.deals.get(o.deal)
+    if deal is None or deal.status != "pending" or deal.to != seat:
+        raise Reject(f"no pending deal {o.deal!r} offered to you")
+    deal.status = "rejected"
+
+
+@handles("pressure", 71)
+def pressure(m, seat, o):
+    t = b.country(m, o.target)
+    if o.target == seat:
+        raise Reject("cannot pressure yourself")
+    if m.kind[t] == "great_power":
+        raise Reject("great powers do not bend to pressure")
+    m.pressures.append((seat, o.target))
+
+
+def _importer(m, seat: str, good: int) -> int:
+    if seat in m.countries:
+        return m.countries[seat]
+    f = b.firm(m, seat)
+    users = [i for i in range(len(m.fac)) if m.fac.firm[i] == f and m.recipe[m.fac.good[i], good] > 0]
+    return int(m.fac.country[users[0]]) if users else int(m.firm_home[f])
+
+
+def _binding_control(m, origin: str, good: str, importer: str):
+    for ctl in m.measures.active_controls(m.turn):
+        if ctl.good != good:
+            continue
+        from game.routes import exporters_of
+        if m.countries[origin] in exporters_of(m, ctl) and m.countries[importer] in m.expand_targets(ctl.target):
+            return ctl
+    return None
+
+
+@handles("apply_licence", 80)
+def apply_licence(m, seat, o):
+    g = b.good(m, o.good)
+    b.country(m, o.origin)
+    b.positive(o.volume, "volume")
+    importer = m.countries.ids[_importer(m, seat, g)]
+    ctl = _binding_control(m, o.origin, o.good, importer)
+    if ctl is None or ctl.mode != "licence":
+        raise Reject(f"{o.origin} does not license {o.good} exports to {importer}")
+    m.measures.licences.append(Licence(o.origin, importer, o.good, o.volume,
+                                       decide_turn=m.turn + ctl.delay, applicant=seat))
+
+
+@handles("transship", 81)
+def transship(m, seat, o):
+    g = b.good(m, o.good)
+    b.country(m, o.origin)
+    b.country(m, o.via)
+    b.positive(o.volume, "volume")
+    dest = m.countries.ids[_importer(m, seat, g)]
+    if o.via in (o.origin, dest):
+        raise Reject("the third country must differ from origin and destination")
+    if _binding_control(m, o.origin, o.good, dest) is None:
+        raise Reject(f"{o.good} from {o.origin} to {dest} is not controlled: buy it directly")
+    if _binding_control(m, o.origin, o.good, o.via) is not None:
+        raise Reject(f"{o.origin} controls {o.good} to {o.via} as well")
+    m.measures.transships.append(Transship(seat, o.good, o.origin, o.via, dest, o.volume))

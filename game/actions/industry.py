@@ -1,0 +1,250 @@
+"""Facilities: build, expand, idle, reopen, close, relocate, sell, nationalize, recycle."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from game.actions import base as b
+from game.actions.base import Reject, handles
+from game.actions.controls import tech_penalty
+from game.facilities import CLOSED, CONSTRUCTION, IDLE, OPERATING
+from game.ledger import pay
+
+
+def lead_turns(m, ftype: int, c: int, *, penalty: bool = False) -> int:
+    """Turns from order to first output: build time, plus permits for mines."""
+    years = m.ftype_lead[ftype]
+    if m.ftypes.ids[ftype] == "mine":
+        years += m.permit_years[c] * (1.5 - m.social_licence[c])
+    if penalty:
+        years += 1.0
+    return max(1, math.ceil(years * 12 / m.turn_months))
+
+
+def unit_cost_table(m) -> np.ndarray:
+    """Unit cost a new plant would have in each (country, good): the host's own level for
+    that good where it has plants, else the world median scaled by the host's cost index."""
+    fac = m.fac
+    C, G = len(m.countries), len(m.goods)
+    live = fac.col("status") != CLOSED
+    cost, good, cty = fac.col("unit_cost")[live], fac.col("good")[live], fac.col("country")[live]
+    total, count = np.zeros((C, G)), np.zeros((C, G))
+    np.add.at(total, (cty, good), cost)
+    np.add.at(count, (cty, good), 1.0)
+    median = np.array([np.median(cost[good == g]) if (good == g).any() else 0.6 * m.ref_price[g]
+                       for g in range(G)])
+    return np.where(count > 0, total / np.maximum(count, 1.0), median[None, :] * m.cost_index[:, None])
+
+
+def new_unit_cost(m, g: int, c: int, ftype: int) -> float:
+    return float(unit_cost_table(m)[c, g]) * m.ftype_cost_mult[ftype]
+
+
+def default_type(m, good: str) -> str | None:
+    for t in m.ftypes.ids:
+        if t != "recycling" and good in m.ftype_goods[t]:
+            return t
+    return None
+
+
+def build_table(m) -> dict:
+    """What building costs where, for the observations: per good its facility type and capex
+    per unit of annual capacity; per (country, good) unit cost, lead time in turns, deposits."""
+    C, G = len(m.countries), len(m.goods)
+    types = [default_type(m, g) for g in m.goods.ids]
+    capex_unit = np.array([m.ftype_capex[m.ftypes[t]] * m.ref_price[g] if t else np.inf
+                           for g, t in enumerate(types)])
+    lead = np.zeros((C, G), dtype=np.int64)
+    for g, t in enumerate(types):
+        if t:
+            lead[:, g] = [lead_turns(m, m.ftypes[t], c) for c in range(C)]
+    return {"type": types, "capex_per_unit": capex_unit, "unit_cost": unit_cost_table(m),
+            "lead_turns": lead, "reserves": m.reserves.copy()}
+
+
+def capex(m, ftype: int, g: int, capacity: float, *, penalty: bool = False) -> float:
+    return capacity * m.ftype_capex[ftype] * m.ref_price[g] * (1.5 if penalty else 1.0)
+
+
+def spend(m, seat: str, amount: float) -> None:
+    """Firms pay capex from cash, borrowing from banks for the rest (within their limit)."""
+    b.afford(m, seat, amount, can_borrow=True)
+    f = m.firms[seat]
+    borrow = max(amount - max(m.cash[f], 0.0), 0.0)
+    if borrow > 0:
+        m.debt[f] += borrow
+        m.cash[f] += borrow
+        m.external -= borrow
+    pay(m, seat, amount)
+
+
+@handles("build", 60)
+def build(m, seat, o):
+    if o.type not in m.ftypes:
+        raise Reject(f"unknown facility type {o.type!r}; types: {', '.join(m.ftypes.ids)}")
+    t = m.ftypes[o.type]
+    g = b.good(m, o.good)
+    if o.good not in m.ftype_goods[o.type]:
+        raise Reject(f"a {o.type} cannot make {o.good}")
+    c = b.country(m, o.country)
+    b.positive(o.capacity, "capacity")
+    f = b.firm(m, seat)
+    home = m.countries.ids[m.firm_home[f]]
+    for issuer, host in m.measures.governance:
+        if host == o.country and home in {m.countries.ids[i] for i in m.members[m.countries[issuer]]}:
+            raise Reject(f"{issuer}'s governance standard bars its firms from investing in {o.country}")
+    if o.type == "mine" and m.reserves[c, g] < o.capacity - 1e-9:
+        raise Reject(f"{o.country} has known deposits for only {m.reserves[c, g]:g} more {o.good} a year")
+    penalty = tech_penalty(m, home, o.type)
+    cost = capex(m, t, g, o.capacity, penalty=penalty)
+    spend(m, seat, cost)
+    if o.type == "mine":
+        m.reserves[c, g] -= o.capacity
+    fid = m.fac.unique_id(f"{seat.lower()}_{o.good}_{o.country.lower()}")
+    m.fac.add(fid, firm=f, country=c, good=g, ftype=t, capacity=o.capacity,
+              unit_cost=new_unit_cost(m, g, c, t) * (1.1 if penalty else 1.0), status=CONSTRUCTION,
+              turns_left=lead_turns(m, t, c, penalty=penalty), capex_value=cost, built_turn=m.turn)
+    m.investments.append((seat, c, cost))
+
+
+@handles("expand", 61)
+def expand(m, seat, o):
+    i = b.own_facility(m, seat, o.facility)
+    b.positive(o.capacity, "capacity")
+    if m.fac.status[i] != OPERATING:
+        raise Reject(f"only an operating facility can be expanded ({o.facility} is not)")
+    if m.fac.pending_turns[i] > 0:
+        raise Reject(f"{o.facility} is already being expanded")
+    t, g, c = int(m.fac.ftype[i]), int(m.fac.good[i]), int(m.fac.country[i])
+    if m.ftypes.ids[t] == "mine" and m.reserves[c, g] < o.capacity - 1e-9:
+        raise Reject(f"{m.countries.ids[c]} has known deposits for only {m.reserves[c, g]:g} more a year")
+    cost = 0.8 * capex(m, t, g, o.capacity)
+    spend(m, seat, cost)
+    if m.ftypes.ids[t] == "mine":
+        m.reserves[c, g] -= o.capacity
+    m.fac.pending_capacity[i] = o.capacity
+    m.fac.pending_turns[i] = max(1, lead_turns(m, t, c) // 2)
+    m.fac.capex_value[i] += cost
+    m.investments.append((seat, c, cost))
+
+
+@handles("idle", 62)
+def idle(m, seat, o):
+    i = b.own_facility(m, seat, o.facility)
+    if m.fac.status[i] != OPERATING:
+        raise Reject(f"{o.facility} is not operating")
+    m.fac.status[i] = IDLE
+
+
+@handles("reopen", 63)
+def reopen(m, seat, o):
+    i = b.own_facility(m, seat, o.facility)
+    if m.fac.status[i] != IDLE:
+        raise Reject(f"{o.facility} is not idle")
+    m.fac.status[i] = OPERATING
+
+
+@handles("close", 64)
+def close(m, seat, o):
+    i = b.own_facility(m, seat, o.facility)
+    if m.fac.status[i] == CLOSED:
+        raise Reject(f"{o.facility} is already closed")
+    m.fac.status[i] = CLOSED
+
+
+@handles("relocate", 65)
+def relocate(m, seat, o):
+    i = b.own_facility(m, seat, o.facility)
+    c = b.country(m, o.country)
+    if m.fac.status[i] == CLOSED:
+        raise Reject(f"{o.facility} is closed")
+    t, g = int(m.fac.ftype[i]), int(m.fac.good[i])
+    if m.ftypes.ids[t] == "mine":
+        raise Reject("a mine cannot move")
+    if c == m.fac.country[i]:
+        raise Reject(f"{o.facility} is already in {o.country}")
+    cost = 0.6 * capex(m, t, g, m.fac.capacity[i])
+    spend(m, seat, cost)
+    fid = m.fac.unique_id(f"{o.facility}_{o.country.lower()}")
+    m.fac.add(fid, firm=int(m.fac.firm[i]), country=c, good=g, ftype=t, capacity=m.fac.capacity[i],
+              unit_cost=new_unit_cost(m, g, c, t), status=CONSTRUCTION,
+              turns_left=max(1, lead_turns(m, t, c) // 2), capex_value=cost, built_turn=m.turn)
+    m.fac.status[i] = CLOSED
+    m.investments.append((seat, c, cost))
+
+
+@handles("sell_stake", 66)
+def sell_stake(m, seat, o):
+    i = b.own_facility(m, seat, o.facility)
+    if o.buyer == seat:
+        raise Reject("cannot sell to yourself")
+    if o.price < 0:
+        raise Reject("price must not be negative")
+    if o.price > m.fac.capex_value[i] + 1e-9:
+        raise Reject(f"the price is above the facility's book value ({m.fac.capex_value[i]:,.0f} M$)")
+    if o.buyer in m.countries:
+        b.afford(m, o.buyer, o.price)
+        m.fac.state_owner[i] = m.countries[o.buyer]
+    else:
+        bf = b.firm(m, o.buyer)
+        b.afford(m, o.buyer, o.price)
+        m.fac.firm[i] = bf
+        m.fac.state_owner[i] = -1
+    pay(m, o.buyer, o.price, to=seat)
+
+
+@handles("nationalize", 30)
+def nationalize(m, seat, o):
+    c = m.countries[seat]
+    b.share(o.compensation, "compensation")
+    if bool(o.facility) == bool(o.firm):
+        raise Reject("name either facility= or firm=")
+    if o.facility:
+        rows = [b.facility(m, o.facility)]
+    else:
+        f = b.firm(m, o.firm)
+        rows = list(np.flatnonzero((m.fac.col("firm") == f) & (m.fac.col("country") == c)))
+    rows = [i for i in rows if m.fac.country[i] == c and m.fac.state_owner[i] < 0 and m.fac.status[i] != CLOSED]
+    if not rows:
+        raise Reject(f"nothing to nationalize in {seat}")
+    bill = sum(o.compensation * m.fac.capex_value[i] for i in rows)
+    b.afford(m, seat, bill)
+    for i in rows:
+        owner = m.firms.ids[m.fac.firm[i]]
+        pay(m, seat, o.compensation * m.fac.capex_value[i], to=owner)
+        m.fac.state_owner[i] = c
+        m.nationalizations.append((seat, int(m.firm_home[m.fac.firm[i]]), m.fac.ids[i]))
+    risk = m.rules.politics.get("investor_risk_per_nationalization", 0.2)
+    m.investor_risk[c] = min(1.0, m.investor_risk[c] + risk * (1.0 - o.compensation))
+    m.stability[c] = min(1.0, m.stability[c] + 0.03)
+
+
+@handles("recycling_programme", 67)
+def recycling_programme(m, seat, o):
+    g = b.good(m, o.good)
+    if "recycling" not in m.ftypes or o.good not in m.ftype_goods["recycling"]:
+        raise Reject(f"{o.good} cannot be recycled in this ruleset")
+    b.positive(o.capacity, "capacity")
+    c = m.countries[seat]
+    t = m.ftypes["recycling"]
+    cost = capex(m, t, g, o.capacity)
+    b.afford(m, seat, cost)
+    pay(m, seat, cost)
+    fid = m.fac.unique_id(f"recycling_{o.good}_{seat.lower()}")
+    m.fac.add(fid, firm=0, state_owner=c, country=c, good=g, ftype=t, capacity=o.capacity,
+              unit_cost=0.9 * m.ref_price[g] * m.ftype_cost_mult[t], status=CONSTRUCTION,
+              turns_left=lead_turns(m, t, c), capex_value=cost, built_turn=m.turn)
+
+
+@handles("permit_reform", 50)
+def permit_reform(m, seat, o):
+    c = m.countries[seat]
+    done = m.measures.permit_reforms.get(seat, 0)
+    if done >= 3:
+        raise Reject("permits have been reformed three times already")
+    b.afford(m, seat, 0.0)
+    m.permit_years[c] *= 0.7
+    m.social_licence[c] = max(0.0, m.social_licence[c] - 0.05)
+    m.measures.permit_reforms[seat] = done + 1

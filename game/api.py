@@ -1,0 +1,196 @@
+"""The Python API: a Game wraps a WorldModel with seats, orders, metrics and digests.
+
+    from game import load_scenario, Game
+    game = Game(load_scenario("baseline_2025"), seed=1, seats={"US": "human"})
+    game.submit("US", ["price_floor good=ndpr_oxide price=110 volume=5 turns=20"])
+    report = game.step()
+    game.metrics()        # pyarrow Table: turn, entity, good, metric, value
+    game.digest()         # hash of the full state
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from game.orders import Order, OrderSyntaxError, parse_order
+from game.rules import Scenario, load_scenario
+from game.world import WorldModel
+
+HUMAN = "human"
+
+
+@dataclass
+class TurnReport:
+    """What happened in one turn, for people and logs."""
+    turn: int
+    year: float
+    events: list[tuple[str, str]] = field(default_factory=list)
+    accepted: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)
+    digest: str = ""
+
+
+class Game:
+    """One game: a scenario, a seed, and who plays each seat.
+
+    `seats` maps a seat id (country or firm) to a policy name, or to "human" for a seat
+    whose orders come through `submit`. Seats not named play their scenario default.
+    """
+
+    def __init__(self, scenario: Scenario | str, *, seed: int = 0, seats: dict[str, str] | None = None,
+                 turns: int | None = None):
+        self.scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        self.seed = int(seed)
+        self.seats = dict(seats or {})
+        unknown = [s for s in self.seats if s not in self.scenario.countries and s not in self.scenario.firms]
+        if unknown:
+            raise ValueError(f"unknown seat(s): {', '.join(unknown)}")
+        policies = {s: p for s, p in self.seats.items() if p != HUMAN}
+        self.model = WorldModel(self.scenario, rng=np.random.default_rng(self.seed), policies=policies)
+        self.model.human_seats = {s for s, p in self.seats.items() if p == HUMAN}
+        self.model.policy_seed = self.seed
+        self.turns = int(turns) if turns is not None else self.model.max_turns
+        self.history: list[dict] = []          # per turn: orders submitted, injected events, digest
+        self._submitted: dict[str, list[str]] = {}
+        self._injected: list[dict] = []
+        self.reports: list[TurnReport] = []
+        self._baseline: Game | None = None
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def turn(self) -> int:
+        return self.model.turn
+
+    @property
+    def over(self) -> bool:
+        return self.model.turn >= self.turns
+
+    def observe(self, seat: str) -> dict:
+        from game.observe import observe
+        return observe(self.model, seat)
+
+    # -- orders and turns ----------------------------------------------------------------
+    def submit(self, seat: str, orders) -> list[tuple[str, str]]:
+        """Queue orders (Order objects or text, a list or one string with ';' or newlines)
+        for the next turn. Returns the ones rejected at once for syntax, with reasons."""
+        if seat not in self.model.seat_agent:
+            raise ValueError(f"unknown seat {seat!r}")
+        if isinstance(orders, (str, Order)):
+            orders = [orders]
+        rejected, parsed = [], []
+        for item in orders:
+            texts = [item] if isinstance(item, Order) else [t for t in _split(item) if t]
+            for text in texts:
+                try:
+                    parsed.append(parse_order(text))
+                except OrderSyntaxError as exc:
+                    rejected.append((str(text), str(exc)))
+                    self.model.rejections.append((self.model.turn + 1, seat, str(text), str(exc)))
+                    self.model.submission_log.append((self.model.turn + 1, seat, str(text)))
+        self.model.submit(seat, parsed)
+        self._submitted.setdefault(seat, []).extend(o.text() for o in parsed)
+        return rejected
+
+    def inject(self, event: str, **params) -> None:
+        """Facilitator: make a catalogued event happen at the start of the next turn."""
+        if event not in self.scenario.events:
+            raise ValueError(f"unknown event {event!r}; known: {', '.join(sorted(self.scenario.events))}")
+        item = {"event": event, **params}
+        self.model.injected_events.append(dict(item))
+        self._injected.append(item)
+
+    def step(self) -> TurnReport:
+        if self.over:
+            raise RuntimeError(f"the game is over (turn {self.turn} of {self.turns})")
+        m = self.model
+        m.step()
+        orders = self._orders_of_turn(m.turn)
+        digest = self.digest()
+        self.history.append({"turn": m.turn, "orders": orders, "inject": self._injected, "digest": digest})
+        self._submitted, self._injected = {}, []
+        report = TurnReport(
+            turn=m.turn, year=m.year,
+            events=[(eid, text) for t, eid, text in m.events_log if t == m.turn],
+            accepted=[(s, text) for t, s, text in m.accepted if t == m.turn],
+            rejected=[(s, text, why) for t, s, text, why in m.rejections if t == m.turn],
+            digest=digest,
+        )
+        self.reports.append(report)
+        return report
+
+    def _orders_of_turn(self, turn: int) -> dict[str, list[str]]:
+        """Every order any seat submitted for this turn (people and policies), as text."""
+        out: dict[str, list[str]] = {}
+        for t, seat, text in self.model.submission_log:
+            if t == turn:
+                out.setdefault(seat, []).append(text)
+        return {s: out[s] for s in sorted(out)}
+
+    def run(self, turns: int | None = None) -> list[TurnReport]:
+        """Play `turns` more turns (default: to the end)."""
+        left = self.turns - self.turn if turns is None else min(turns, self.turns - self.turn)
+        return [self.step() for _ in range(left)]
+
+    # -- outputs -------------------------------------------------------------------------
+    def metrics(self):
+        """All recorded metrics as a long pyarrow Table (turn, entity, good, metric, value)."""
+        return self.model.log.table()
+
+    def digest(self) -> str:
+        return state_digest(self.model)
+
+    def baseline(self) -> "Game":
+        """The status-quo game: same scenario, seed and length, every seat on its default."""
+        if self._baseline is None:
+            base = Game(self.scenario, seed=self.seed, turns=self.turns)
+            base.run()
+            self._baseline = base
+        return self._baseline
+
+    def scores(self, against_baseline: bool = True) -> dict[str, float]:
+        """Latest score per country seat, minus the baseline's at the same turn if asked."""
+        m = self.model
+        now = dict(zip(m.countries.ids, m.score.tolist()))
+        if not against_baseline or self.turn == 0:
+            return now
+        base = self.baseline().model.log.turns[self.turn - 1]["country"]["score"]
+        return {c: now[c] - float(base[i]) for i, c in enumerate(m.countries.ids)}
+
+
+def _split(text: str) -> list[str]:
+    from game.orders import split_orders
+    return [t.strip() for t in split_orders(str(text))]
+
+
+def state_digest(m) -> str:
+    """A hash of the full state, rounded so that the last bits of floats do not matter."""
+    h = hashlib.sha256()
+    h.update(str(m.turn).encode())
+    for name in ("price", "production", "exports", "imports", "stockpile", "treasury", "cash", "debt",
+                 "alignment", "stability", "nationalism", "investor_risk", "social_licence", "gdp",
+                 "intensity", "reserves", "permit_years", "enforcement", "profit_cum"):
+        h.update(name.encode())
+        h.update(_rounded(getattr(m, name)))
+    fac = m.fac
+    for col in ("capacity", "unit_cost", "capex_value", "outage_share", "pending_capacity"):
+        h.update(_rounded(fac.col(col)))
+    for col in ("firm", "state_owner", "country", "good", "status", "turns_left", "outage_turns", "pending_turns"):
+        h.update(fac.col(col).astype(np.int64).tobytes())
+    h.update(_rounded(fac.input_stock[: len(fac)]))
+    h.update("|".join(fac.ids).encode())
+    h.update(m.bankrupt.tobytes())
+    h.update(repr(sorted((k, repr(v)) for k, v in m.measures.controls.items())).encode())
+    h.update(repr(sorted(m.measures.tariffs)).encode())
+    h.update(repr([(f.state, f.good, f.price, f.volume, f.until_turn) for f in m.measures.floors]).encode())
+    h.update(repr(sorted((k, d.status) for k, d in m.measures.deals.items())).encode())
+    h.update(repr(m.rng.bit_generator.state["state"]).encode())
+    return h.hexdigest()[:16]
+
+
+def _rounded(a) -> bytes:
+    a = np.asarray(a, dtype=float)
+    scale = np.where(np.abs(a) > 0, 10.0 ** (8 - np.floor(np.log10(np.maximum(np.abs(a), 1e-300)))), 1.0)
+    return np.round(a * scale).astype(np.int64).tobytes() + np.floor(np.log10(np.maximum(np.abs(a), 1e-300))).astype(np.int64).tobytes()

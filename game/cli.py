@@ -1,0 +1,172 @@
+"""The `chokepoint` command.
+
+    chokepoint run --scenario baseline_2025 --seed 1 [--turns T] [--orders FILE] [--out DIR]
+    chokepoint validate FILE...
+    chokepoint replay SAVE
+    chokepoint scenarios
+    chokepoint actions
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chokepoint", description="Chokepoint: the critical-minerals strategy game.")
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    run = sub.add_parser("run", help="play one headless game with AI in every seat and print a summary")
+    run.add_argument("--scenario", default="baseline_2025", help="scenario name or path (default baseline_2025)")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--turns", type=int, help="stop after this many turns (default: the scenario's)")
+    run.add_argument("--orders", type=Path, help="YAML list of {turn, seat, orders: [text, ...]}")
+    run.add_argument("--seat", action="append", default=[], metavar="SEAT=POLICY", help="policy for a seat")
+    run.add_argument("--out", type=Path, help="write turns.parquet, orders.csv and game.save here")
+    run.add_argument("--quiet", action="store_true", help="print only the final digest")
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check ruleset, map and scenario files")
+    val.add_argument("paths", nargs="+", type=Path)
+    val.set_defaults(func=cmd_validate)
+
+    rep = sub.add_parser("replay", help="replay a save and check every turn's digest")
+    rep.add_argument("save", type=Path)
+    rep.set_defaults(func=cmd_replay)
+
+    sc = sub.add_parser("scenarios", help="list the bundled scenarios")
+    sc.set_defaults(func=cmd_scenarios)
+
+    act = sub.add_parser("actions", help="list the orders and their parameters")
+    act.set_defaults(func=cmd_actions)
+    return p
+
+
+def _fail(message: str) -> int:
+    print(f"chokepoint: error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args) -> int:
+    from game.rules import RulesError, load_scenario
+    from game.scripts import ScriptError, load_orders_script
+    try:
+        scenario = load_scenario(str(args.scenario))
+    except RulesError as exc:
+        return _fail(str(exc))
+    seats = {}
+    for item in args.seat:
+        seat, sep, policy = item.partition("=")
+        if not sep:
+            return _fail(f"--seat takes SEAT=POLICY, got {item!r}")
+        seats[seat] = policy
+    try:
+        script = load_orders_script(args.orders, scenario) if args.orders else {}
+    except ScriptError as exc:
+        return _fail(str(exc))
+    from agents.policies import PolicyError
+    from game.api import Game
+    try:
+        game = Game(scenario, seed=args.seed, seats=seats, turns=args.turns)
+    except (ValueError, PolicyError) as exc:
+        return _fail(str(exc))
+    if args.turns is not None and not 1 <= args.turns:
+        return _fail("--turns must be at least 1")
+    from game.summary import print_summary
+    while not game.over:
+        for seat, orders in script.get(game.turn + 1, []):
+            for text, why in game.submit(seat, orders):
+                print(f"turn {game.turn + 1}: {seat}: rejected {text!r}: {why}", file=sys.stderr)
+        report = game.step()
+        for seat, text, why in report.rejected:
+            if seat in script_seats(script):
+                print(f"turn {report.turn}: {seat}: rejected {text!r}: {why}", file=sys.stderr)
+    if args.quiet:
+        print(game.digest())
+    else:
+        print_summary(game, scripted=bool(script))
+    if args.out:
+        write_outputs(game, args.out)
+        if not args.quiet:
+            print(f"\nwrote {args.out / 'turns.parquet'}, {args.out / 'orders.csv'} and {args.out / 'game.save'}")
+    return 0
+
+
+def script_seats(script) -> set[str]:
+    return {seat for items in script.values() for seat, _ in items}
+
+
+def write_outputs(game, out: Path) -> None:
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from game.save import write_save
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".turns.parquet.tmp"
+    pq.write_table(game.metrics(), tmp, compression="zstd")
+    tmp.replace(out / "turns.parquet")
+    with open(out / "orders.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["turn", "seat", "order", "result", "reason"])
+        m = game.model
+        rows = [(t, s, text, "accepted", "") for t, s, text in m.accepted]
+        rows += [(t, s, text, "rejected", why) for t, s, text, why in m.rejections]
+        w.writerows(sorted(rows, key=lambda r: (r[0], r[1])))
+    write_save(game, out / "game.save")
+
+
+def cmd_validate(args) -> int:
+    from game.rules import validate_paths
+    errors = validate_paths([str(p) for p in args.paths])
+    if errors:
+        for err in errors:
+            print(err, file=sys.stderr)
+        return 1
+    for p in args.paths:
+        print(f"{p}: ok")
+    return 0
+
+
+def cmd_replay(args) -> int:
+    from game.save import SaveError, load_game
+    try:
+        game = load_game(args.save)
+    except SaveError as exc:
+        return _fail(str(exc))
+    print(f"{args.save}: {game.turn} turns replayed, every digest matches; final digest {game.digest()}")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    from game.rules import available_scenarios, load_scenario
+    for name in available_scenarios():
+        sc = load_scenario(name)
+        print(f"{name:28s} {sc.title or ''}")
+    return 0
+
+
+def cmd_actions(args) -> int:
+    from game.orders import describe_actions
+    for action, signature, doc in describe_actions():
+        print(f"{action} {signature}\n    {doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""What each seat may see, as plain data (dicts, lists, numbers and read-only arrays).
+
+The public part (prices, output, trade, measures in force, alignments, the cost of
+building) is built once a turn and shared by every seat; the private part holds the
+seat's own money, stockpiles or facilities. With the ruleset's `observation.fog` on, a
+seat sees other countries' treasuries only as rough bands; off, it sees them exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from game.facilities import STATUS_NAMES
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+def public_view(m) -> dict:
+    if getattr(m, "public_view", None) is not None and m.public_view["turn"] == m.turn:
+        return m.public_view
+    from game.actions.industry import build_table
+    world = m.production.sum(axis=0)
+    ms = m.measures
+    view = {
+        "turn": m.turn,
+        "year": m.year,
+        "turns_total": m.max_turns,
+        "turn_frac": m.turn_frac,
+        "goods": m.goods.ids,
+        "countries": m.countries.ids,
+        "sectors": m.sectors.ids,
+        "stage": list(m.stage),
+        "kind": dict(zip(m.countries.ids, m.kind)),
+        "ref_price": _ro(m.ref_price),
+        "recipe": _ro(m.recipe),
+        "price": _ro(m.price),
+        "production": _ro(m.production),
+        "world_production": _ro(world),
+        "pipeline": _ro(_pipeline(m)),
+        "world_share": _ro(np.where(world > 0, m.production / np.maximum(world, 1e-12), 0.0)),
+        "exports": _ro(m.exports),
+        "imports": _ro(m.imports),
+        "shortage": _ro(m.shortage),
+        "demand": _ro(m.final_demand),
+        "alignment": _ro(m.alignment),
+        "stability": _ro(m.stability),
+        "nationalism": _ro(m.nationalism),
+        "controls": [
+            {"issuer": c.issuer, "good": c.good, "target": c.target, "mode": c.mode,
+             "start_turn": c.start_turn, "suspended_until": c.suspended_until, "origin": c.origin,
+             "binding": c.binds(m.turn + 1)}
+            for c in sorted(ms.controls.values(), key=lambda c: c.key)
+        ],
+        "tariffs": [{"issuer": t.issuer, "good": t.good, "target": t.target, "rate": t.rate}
+                    for t in sorted(ms.tariffs.values(), key=lambda t: (t.issuer, t.good, t.target))],
+        "floors": [{"state": f.state, "good": f.good, "price": f.price, "volume": f.volume,
+                    "until_turn": f.until_turn} for f in ms.floors],
+        "tech_controls": sorted(ms.tech_controls),
+        "governance": sorted(ms.governance),
+        "coerced": list(getattr(m, "last_coercions", [])),
+        "events": [e for e in m.events_log if e[0] >= m.turn],
+        "build": build_table(m),
+    }
+    m.public_view = view
+    return view
+
+
+def _pipeline(m) -> np.ndarray:
+    """Capacity under construction per good, per turn (same scale as production)."""
+    fac = m.fac
+    out = np.zeros(len(m.goods))
+    rows = np.flatnonzero(fac.col("status") == 2)
+    np.add.at(out, fac.col("good")[rows], fac.col("capacity")[rows] * m.turn_frac)
+    return out
+
+
+def observe(m, seat: str) -> dict:
+    """The observation of one seat: {"seat", "kind", "public", "private"}."""
+    pub = public_view(m)
+    if seat in m.countries:
+        private = _state_private(m, seat)
+        kind = m.kind[m.countries[seat]]
+    elif seat in m.firms:
+        private = _firm_private(m, seat)
+        kind = "firm"
+    else:
+        raise KeyError(f"unknown seat {seat!r}")
+    return {"seat": seat, "kind": kind, "turn": m.turn, "public": pub, "private": private}
+
+
+def _state_private(m, seat: str) -> dict:
+    c = m.countries[seat]
+    fog = bool(m.rules.observation.get("fog", True)) if hasattr(m.rules, "observation") else True
+    ms = m.measures
+    return {
+        "country": seat,
+        "role": m.role[c],
+        "row": c,
+        "treasury": float(m.treasury[c]),
+        "gdp": float(m.gdp[c]),
+        "alignment": float(m.alignment[c]),
+        "stability": float(m.stability[c]),
+        "nationalism": float(m.nationalism[c]),
+        "foreign_share": float(m.foreign_share[c]),
+        "investor_risk": float(m.investor_risk[c]),
+        "stockpile": _ro(m.stockpile[c]),
+        "demand": _ro(m.final_demand[c]),
+        "shortage": _ro(m.shortage[c]),
+        "rival_share": _ro(m.rival_share[c]),
+        "sector_output": _ro(m.sector_output[c]),
+        "score": float(m.score[c]),
+        "others_treasury": _banded(m.treasury) if fog else _ro(m.treasury),
+        "my_controls": [k for k in ms.controls if k[0] == seat],
+        "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
+                          for d in ms.deals.values() if d.to == seat and d.status == "pending"],
+        "rejected": [(t, text, why) for t, s, text, why in m.rejections if s == seat and t >= m.turn - 1],
+    }
+
+
+def _banded(treasury: np.ndarray) -> np.ndarray:
+    """Treasuries rounded to the nearest power of two of 100 M$: the size, not the figure."""
+    bands = 100.0 * 2.0 ** np.round(np.log2(np.maximum(treasury, 100.0) / 100.0))
+    return _ro(np.where(treasury > 0, bands, 0.0))
+
+
+def _firm_private(m, seat: str) -> dict:
+    f = m.firms[seat]
+    fac = m.fac
+    rows = np.flatnonzero((fac.col("firm") == f) & (fac.col("state_owner") < 0))
+    facilities = [{
+        "id": fac.ids[i], "type": m.ftypes.ids[fac.ftype[i]], "good": m.goods.ids[fac.good[i]],
+        "good_row": int(fac.good[i]), "country": m.countries.ids[fac.country[i]],
+        "country_row": int(fac.country[i]), "capacity": float(fac.capacity[i]),
+        "unit_cost": float(fac.unit_cost[i]), "status": STATUS_NAMES[fac.status[i]],
+        "turns_left": int(fac.turns_left[i]),
+        "output": float(m.fac_output[i]) if i < len(m.fac_output) else 0.0,
+        "input_stock": _ro(fac.input_stock[i]),
+    } for i in rows]
+    return {
+        "firm": seat,
+        "home": m.countries.ids[m.firm_home[f]],
+        "home_row": int(m.firm_home[f]),
+        "state_owned": bool(m.firm_state_owned[f]),
+        "cash": float(m.cash[f]),
+        "debt": float(m.debt[f]),
+        "bankrupt": bool(m.bankrupt[f]),
+        "profit": float(m.profit_turn[f]),
+        "facilities": facilities,
+        "licences": [(lic.exporter, lic.good, lic.granted) for lic in m.measures.licences if lic.applicant == seat],
+        "rejected": [(t, text, why) for t, s, text, why in m.rejections if s == seat and t >= m.turn - 1],
+    }

@@ -1,0 +1,123 @@
+"""Phase 3, adjudication: carry out the turn's orders in a fixed order, then run clocks.
+
+Orders are simultaneous; they are applied sorted by (action priority, seat id, position
+in the seat's list). Priorities (game/actions) put deal answers first, then lifting and
+suspending controls, nationalizations, new controls and tariffs, finance, permits,
+industry, diplomacy and licences. An order that fails its checks is rejected with a
+reason and the others stand. An action with a `delay` in the ruleset is checked and
+carried out when its delay has run.
+"""
+
+from __future__ import annotations
+
+from game.actions import HANDLERS, Reject
+from game.facilities import CONSTRUCTION, OPERATING
+from game.ledger import pay, seat_balance
+from game.orders import Order, OrderSyntaxError, parse_order
+
+
+def run(model) -> None:
+    m = model
+    due = [(seat, order) for turn, seat, order in m.delayed if turn == m.turn]
+    m.delayed = [d for d in m.delayed if d[0] != m.turn]
+    batch = []
+    for seat in sorted(m.pending_orders):
+        for pos, order in enumerate(m.pending_orders[seat]):
+            batch.append((seat, pos, order, False))
+    m.pending_orders = {}
+    batch += [(seat, -1, order, True) for seat, order in due]
+    batch.sort(key=lambda item: (_priority(item[2]), item[0], item[1]))
+    for seat, _pos, order, is_due in batch:
+        execute(m, seat, order, delayed=is_due)
+    run_clocks(m)
+
+
+def _priority(order) -> int:
+    action = order.action if isinstance(order, Order) else str(order).split(" ", 1)[0]
+    return HANDLERS.get(action, (999, None))[0]
+
+
+def execute(m, seat: str, order, *, delayed: bool = False, via_deal: str | None = None) -> bool:
+    """Check and carry out one order; record it as accepted or rejected. Returns success."""
+    text = order.text() if isinstance(order, Order) else str(order)
+    try:
+        order = parse_order(order)
+        text = order.text()
+        spec = m.rules.actions.get(order.action)
+        if spec is None or not spec.enabled or order.action not in HANDLERS:
+            raise Reject(f"{order.action} is not available in this ruleset")
+        kind = m.seat_kind(seat)
+        if kind not in spec.who:
+            raise Reject(f"a {kind.replace('_', ' ')} may not use {order.action}")
+        if spec.delay > 0 and not delayed:
+            m.delayed.append((m.turn + spec.delay, seat, order))
+            m.accepted.append((m.turn, seat, text + f"  [takes effect on turn {m.turn + spec.delay}]"))
+            return True
+        if spec.cost > seat_balance(m, seat) + 1e-9:
+            raise Reject(f"{order.action} costs {spec.cost:g} M$ and you have {seat_balance(m, seat):,.0f} M$")
+        HANDLERS[order.action][1](m, seat, order)
+        if spec.cost:
+            pay(m, seat, spec.cost)
+    except (Reject, OrderSyntaxError) as exc:
+        m.rejections.append((m.turn, seat, text, str(exc)))
+        return False
+    suffix = f"  [deal {via_deal}]" if via_deal else ("  [delayed]" if delayed else "")
+    m.accepted.append((m.turn, seat, text + suffix))
+    if via_deal:
+        m.commit_deal_terms(seat, order, via_deal)
+    return True
+
+
+def run_clocks(m) -> None:
+    """Construction, expansions, outages, licence decisions and contract expiry."""
+    fac = m.fac
+    status, left = fac.col("status"), fac.col("turns_left")
+    building = status == CONSTRUCTION
+    left[building] -= 1
+    done = building & (left <= 0)
+    status[done] = OPERATING
+    left[done] = 0
+    pend = fac.col("pending_turns")
+    exp = pend > 0
+    pend[exp] -= 1
+    grown = exp & (pend == 0)
+    fac.col("capacity")[grown] += fac.col("pending_capacity")[grown]
+    fac.col("pending_capacity")[grown] = 0.0
+    out = fac.col("outage_turns")
+    hit = out > 0
+    out[hit] -= 1
+    fac.col("outage_share")[hit & (out == 0)] = 0.0
+    _decide_licences(m)
+    ms = m.measures
+    ms.floors = [f for f in ms.floors if f.until_turn >= m.turn]
+    ms.offtakes = [o for o in ms.offtakes if o.until_turn >= m.turn]
+    for deal in ms.deals.values():
+        if deal.status == "pending" and m.turn - deal.proposed_turn >= 2:
+            deal.status = "expired"
+    m.demand_shocks = [d for d in m.demand_shocks if d[2] >= m.turn]
+    m.demand_factor[:] = 1.0
+    for s, factor, _until in m.demand_shocks:
+        m.demand_factor[s] *= factor
+
+
+def _decide_licences(m) -> None:
+    keep = []
+    life = int(m.rules.politics.get("licence_turns", 2))
+    for lic in m.measures.licences:
+        if lic.granted is None and lic.decide_turn <= m.turn:
+            ctl = _licence_control(m, lic)
+            if ctl is None:
+                continue                       # control lifted: licence moot
+            lic.granted = bool(m.rng.random() < ctl.approval)
+            lic.expires_turn = m.turn + life - 1
+        if lic.granted is False or (lic.granted and lic.expires_turn < m.turn):
+            continue
+        keep.append(lic)
+    m.measures.licences = keep
+
+
+def _licence_control(m, lic):
+    for ctl in m.measures.controls.values():
+        if ctl.good == lic.good and ctl.mode == "licence" and m.countries[lic.exporter] in m.members[m.countries[ctl.issuer]]:
+            return ctl
+    return None
