@@ -22,7 +22,7 @@ def _ro(a: np.ndarray) -> np.ndarray:
 def public_view(m) -> dict:
     if getattr(m, "public_view", None) is not None and m.public_view["turn"] == m.turn:
         return m.public_view
-    from game.actions.industry import build_table
+    from game.costs import build_table
     world = m.production.sum(axis=0)
     ms = m.measures
     view = {

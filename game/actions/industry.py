@@ -10,6 +10,7 @@ from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.actions.controls import tech_penalty
 from game.facilities import CLOSED, CONSTRUCTION, IDLE, OPERATING
+from game.costs import build_table, default_type, new_unit_cost, unit_cost_table  # noqa: F401
 from game.ledger import pay
 
 
@@ -21,47 +22,6 @@ def lead_turns(m, ftype: int, c: int, *, penalty: bool = False) -> int:
     if penalty:
         years += 1.0
     return max(1, math.ceil(years * 12 / m.turn_months))
-
-
-def unit_cost_table(m) -> np.ndarray:
-    """Unit cost a new plant would have in each (country, good): the host's own level for
-    that good where it has plants, else the world median scaled by the host's cost index."""
-    fac = m.fac
-    C, G = len(m.countries), len(m.goods)
-    live = fac.col("status") != CLOSED
-    cost, good, cty = fac.col("unit_cost")[live], fac.col("good")[live], fac.col("country")[live]
-    total, count = np.zeros((C, G)), np.zeros((C, G))
-    np.add.at(total, (cty, good), cost)
-    np.add.at(count, (cty, good), 1.0)
-    median = np.array([np.median(cost[good == g]) if (good == g).any() else 0.6 * m.ref_price[g]
-                       for g in range(G)])
-    return np.where(count > 0, total / np.maximum(count, 1.0), median[None, :] * m.cost_index[:, None])
-
-
-def new_unit_cost(m, g: int, c: int, ftype: int) -> float:
-    return float(unit_cost_table(m)[c, g]) * m.ftype_cost_mult[ftype]
-
-
-def default_type(m, good: str) -> str | None:
-    for t in m.ftypes.ids:
-        if t != "recycling" and good in m.ftype_goods[t]:
-            return t
-    return None
-
-
-def build_table(m) -> dict:
-    """What building costs where, for the observations: per good its facility type and capex
-    per unit of annual capacity; per (country, good) unit cost, lead time in turns, deposits."""
-    C, G = len(m.countries), len(m.goods)
-    types = [default_type(m, g) for g in m.goods.ids]
-    capex_unit = np.array([m.ftype_capex[m.ftypes[t]] * m.ref_price[g] if t else np.inf
-                           for g, t in enumerate(types)])
-    lead = np.zeros((C, G), dtype=np.int64)
-    for g, t in enumerate(types):
-        if t:
-            lead[:, g] = [lead_turns(m, m.ftypes[t], c) for c in range(C)]
-    return {"type": types, "capex_per_unit": capex_unit, "unit_cost": unit_cost_table(m),
-            "lead_turns": lead, "reserves": m.reserves.copy()}
 
 
 def capex(m, ftype: int, g: int, capacity: float, *, penalty: bool = False) -> float:

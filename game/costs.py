@@ -1,0 +1,66 @@
+"""What new plants would cost: unit costs, capex and lead times, for orders and observations."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from game.facilities import CLOSED
+
+
+def unit_cost_table(m) -> np.ndarray:
+    """Unit cost a new plant would have in each (country, good): the host's own level for
+    that good where it has plants, else the world median scaled by the host's cost index.
+    Computed once a turn, so every order of a turn sees the same costs."""
+    cached = getattr(m, "_unit_cost_cache", None)
+    if cached is not None and cached[0] == m.turn:
+        return cached[1]
+    table = _unit_cost_table(m)
+    m._unit_cost_cache = (m.turn, table)
+    return table
+
+
+def _unit_cost_table(m) -> np.ndarray:
+    fac = m.fac
+    C, G = len(m.countries), len(m.goods)
+    live = fac.col("status") != CLOSED
+    cost, good, cty = fac.col("unit_cost")[live], fac.col("good")[live], fac.col("country")[live]
+    total, count = np.zeros((C, G)), np.zeros((C, G))
+    np.add.at(total, (cty, good), cost)
+    np.add.at(count, (cty, good), 1.0)
+    median = np.array([np.median(cost[good == g]) if (good == g).any() else 0.6 * m.ref_price[g]
+                       for g in range(G)])
+    return np.where(count > 0, total / np.maximum(count, 1.0), median[None, :] * m.cost_index[:, None])
+
+
+def new_unit_cost(m, g: int, c: int, ftype: int) -> float:
+    return float(unit_cost_table(m)[c, g]) * m.ftype_cost_mult[ftype]
+
+
+def default_type(m, good: str) -> str | None:
+    for t in m.ftypes.ids:
+        if t != "recycling" and good in m.ftype_goods[t]:
+            return t
+    return None
+
+
+def build_table(m) -> dict:
+    """What building costs where, for the observations: per good its facility type and capex
+    per unit of annual capacity; per (country, good) unit cost, lead time in turns, deposits."""
+    C, G = len(m.countries), len(m.goods)
+    types = [default_type(m, g) for g in m.goods.ids]
+    capex_unit = np.array([m.ftype_capex[m.ftypes[t]] * m.ref_price[g] if t else np.inf
+                           for g, t in enumerate(types)])
+    lead = np.zeros((C, G), dtype=np.int64)
+    for t in {t for t in types if t}:
+        per_country = np.array([_lead_turns(m, m.ftypes[t], c) for c in range(C)])
+        for g in (g for g, tt in enumerate(types) if tt == t):
+            lead[:, g] = per_country
+    return {"type": types, "capex_per_unit": capex_unit, "unit_cost": unit_cost_table(m),
+            "lead_turns": lead, "reserves": m.reserves.copy()}
+
+
+
+
+def _lead_turns(m, ftype: int, c: int) -> int:
+    from game.actions.industry import lead_turns
+    return lead_turns(m, ftype, c)
