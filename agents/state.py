@@ -8,6 +8,22 @@ alignment, stockpiles...) live in the engine's arrays; agents never change them.
 from __future__ import annotations
 
 import mesa
+import numpy as np
+
+
+class LazyGenerator:
+    """A numpy Generator seeded from `key`, created only if a policy draws from it."""
+
+    __slots__ = ("_key", "_gen")
+
+    def __init__(self, key):
+        self._key = key
+        self._gen = None
+
+    def __getattr__(self, name):
+        if self._gen is None:
+            self._gen = np.random.default_rng(list(self._key))
+        return getattr(self._gen, name)
 
 
 class Seat(mesa.Agent):
@@ -33,8 +49,7 @@ class Seat(mesa.Agent):
     def policy_rng(self):
         """A generator for this seat and turn, apart from the engine's own stream, so that
         replaying recorded orders without the policies draws the same engine numbers."""
-        import numpy as np
-        return np.random.default_rng([self.model.policy_seed, self.model.turn, self.unique_id])
+        return LazyGenerator((self.model.policy_seed, self.model.turn, self.unique_id))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code} policy={getattr(self.policy, 'name', None)}>"

@@ -94,7 +94,7 @@ def observe(m, seat: str) -> dict:
 
 def _state_private(m, seat: str) -> dict:
     c = m.countries[seat]
-    fog = bool(m.rules.observation.get("fog", True)) if hasattr(m.rules, "observation") else True
+    fog = m.rules.observation.fog
     ms = m.measures
     return {
         "country": seat,
@@ -117,8 +117,35 @@ def _state_private(m, seat: str) -> dict:
         "my_controls": [k for k in ms.controls if k[0] == seat],
         "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
                           for d in ms.deals.values() if d.to == seat and d.status == "pending"],
-        "rejected": [(t, text, why) for t, s, text, why in m.rejections if s == seat and t >= m.turn - 1],
+        "rejected": recent_rejections(m).get(seat, []),
     }
+
+
+def licences_by_applicant(m) -> dict[str, list]:
+    """(exporter, good, granted) of each seat's licence applications (built once a turn)."""
+    key = (m.turn, len(m.measures.licences))
+    cached = getattr(m, "_licences_by_applicant", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    out: dict[str, list] = {}
+    for lic in m.measures.licences:
+        out.setdefault(lic.applicant, []).append((lic.exporter, lic.good, lic.granted))
+    m._licences_by_applicant = (key, out)
+    return out
+
+
+def recent_rejections(m) -> dict[str, list]:
+    """Orders rejected last turn and this one, by seat (built once a turn)."""
+    cached = getattr(m, "_recent_rejections", None)
+    if cached is not None and cached[0] == (m.turn, len(m.rejections)):
+        return cached[1]
+    out: dict[str, list] = {}
+    for t, s, text, why in reversed(m.rejections):
+        if t < m.turn - 1:
+            break
+        out.setdefault(s, []).insert(0, (t, text, why))
+    m._recent_rejections = ((m.turn, len(m.rejections)), out)
+    return out
 
 
 def _banded(treasury: np.ndarray) -> np.ndarray:
@@ -127,19 +154,39 @@ def _banded(treasury: np.ndarray) -> np.ndarray:
     return _ro(np.where(treasury > 0, bands, 0.0))
 
 
+def firm_rows(m) -> dict[int, np.ndarray]:
+    """Rows of the facilities each firm owns (privately), computed once a turn."""
+    cached = getattr(m, "_firm_rows", None)
+    if cached is not None and cached[0] == (m.turn, len(m.fac)):
+        return cached[1]
+    fac = m.fac
+    rows = np.flatnonzero(fac.col("state_owner") < 0)
+    owners = fac.col("firm")[rows]
+    order = np.argsort(owners, kind="stable")
+    rows, owners = rows[order], owners[order]
+    cuts = np.flatnonzero(np.diff(owners)) + 1
+    table = {int(grp_owner[0]): grp for grp, grp_owner in zip(np.split(rows, cuts), np.split(owners, cuts)) if len(grp)}
+    m._firm_rows = ((m.turn, len(m.fac)), table)
+    return table
+
+
 def _firm_private(m, seat: str) -> dict:
     f = m.firms[seat]
     fac = m.fac
-    rows = np.flatnonzero((fac.col("firm") == f) & (fac.col("state_owner") < 0))
-    facilities = [{
-        "id": fac.ids[i], "type": m.ftypes.ids[fac.ftype[i]], "good": m.goods.ids[fac.good[i]],
-        "good_row": int(fac.good[i]), "country": m.countries.ids[fac.country[i]],
-        "country_row": int(fac.country[i]), "capacity": float(fac.capacity[i]),
-        "unit_cost": float(fac.unit_cost[i]), "status": STATUS_NAMES[fac.status[i]],
-        "turns_left": int(fac.turns_left[i]),
-        "output": float(m.fac_output[i]) if i < len(m.fac_output) else 0.0,
-        "input_stock": _ro(fac.input_stock[i]),
-    } for i in rows]
+    rows = firm_rows(m).get(f, np.zeros(0, dtype=np.int64))
+    out_len = len(m.fac_output)
+    output = np.where(rows < out_len, m.fac_output[np.minimum(rows, max(out_len - 1, 0))], 0.0) if out_len else np.zeros(len(rows))
+    facilities = {
+        "id": [fac.ids[i] for i in rows],
+        "type": [m.ftypes.ids[t] for t in fac.ftype[rows]],
+        "good": fac.good[rows],
+        "country": fac.country[rows],
+        "capacity": fac.capacity[rows],
+        "unit_cost": fac.unit_cost[rows],
+        "status": [STATUS_NAMES[s] for s in fac.status[rows]],
+        "turns_left": fac.turns_left[rows],
+        "output": output,
+    }
     return {
         "firm": seat,
         "home": m.countries.ids[m.firm_home[f]],
@@ -150,6 +197,6 @@ def _firm_private(m, seat: str) -> dict:
         "bankrupt": bool(m.bankrupt[f]),
         "profit": float(m.profit_turn[f]),
         "facilities": facilities,
-        "licences": [(lic.exporter, lic.good, lic.granted) for lic in m.measures.licences if lic.applicant == seat],
-        "rejected": [(t, text, why) for t, s, text, why in m.rejections if s == seat and t >= m.turn - 1],
+        "licences": licences_by_applicant(m).get(seat, []),
+        "rejected": recent_rejections(m).get(seat, []),
     }

@@ -99,9 +99,10 @@ def apply_control(model, r: GoodRoutes, ctl, exporters, importers) -> None:
     elif ctl.mode == "licence":
         r.licensed = True
         allowed = licensed_volume(model, ctl.good, model.turn)
+        general = general_licences(model, ctl, exporters, importers)
         for e in exporters:
             for i in importers:
-                r.cap[e, i] = min(r.cap[e, i], allowed.get((e, i), 0.0))
+                r.cap[e, i] = min(r.cap[e, i], allowed.get((e, i), 0.0) + general[e, i])
     elif ctl.mode == "quota":
         per_turn = ctl.quota * model.turn_frac
         if ctl.target == "ALL":
@@ -110,6 +111,26 @@ def apply_control(model, r: GoodRoutes, ctl, exporters, importers) -> None:
         else:
             share = per_turn / max(len(exporters) * len(importers), 1)
             r.cap[np.ix_(exporters, importers)] = np.minimum(r.cap[np.ix_(exporters, importers)], share)
+
+
+def general_licences(model, ctl, exporters, importers) -> np.ndarray:
+    """Volume per turn that routine licensing lets through on each route.
+
+    Applications filed when a licence regime starts are decided after its `delay`; from
+    then on, the share `approval` of what the importer used last turn, in proportion to the
+    exporter's share of world output, is licensed. Firms may apply for more (apply_licence)."""
+    C = len(model.countries)
+    out = np.zeros((C, C))
+    if model.turn < ctl.start_turn + ctl.delay:
+        return out
+    g = model.goods[ctl.good]
+    world = model.production_prev[:, g].sum()
+    if world <= 0:
+        return out
+    share = model.production_prev[exporters, g] / world
+    use = model.use_prev[importers, g]
+    out[np.ix_(exporters, importers)] = ctl.approval * share[:, None] * use[None, :]
+    return out
 
 
 def restrict_by_content(model, r: GoodRoutes | None, g: int, content: dict) -> GoodRoutes | None:

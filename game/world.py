@@ -85,10 +85,20 @@ class WorldModel(mesa.Model):
         for out, rec in sc.recipes.items():
             for inp, q in rec.inputs.items():
                 self.recipe[self.goods[out], self.goods[inp]] = q
+        depth = np.zeros(G, dtype=int)
+        for g in range(G):                     # goods are in topological order
+            ins = np.flatnonzero(self.recipe[g])
+            depth[g] = 1 + depth[ins].max() if len(ins) else 0
+        self.chain_levels = [list(np.flatnonzero(depth == d)) for d in range(depth.max() + 1)]
+        self.flex = np.zeros((G, G))           # share of an input a plant may do without
+        for out, rec in sc.recipes.items():
+            for inp, share in rec.flexible.items():
+                self.flex[self.goods[out], self.goods[inp]] = share
         self.consumers_of = [np.flatnonzero(self.recipe[:, g]) for g in range(G)]
         self.inputs_of = [np.flatnonzero(self.recipe[g]) for g in range(G)]
         self.stage = [sc.goods[g].stage for g in self.goods.ids]
         self.criticality = np.array([sc.sectors[s].criticality for s in self.sectors.ids])
+        self.growth = np.array([sc.sectors[s].growth for s in self.sectors.ids])
         base_int = np.zeros((len(self.sectors), G))
         for s, sec in sc.sectors.items():
             for g, q in sec.intensity.items():
@@ -159,6 +169,10 @@ class WorldModel(mesa.Model):
                              capacity=f.capacity, unit_cost=f.unit_cost,
                              status=STATUS_CODES[f.status], turns_left=f.turns_left,
                              capex_value=f.capacity * self.ftype_capex[t] * self.ref_price[g])
+        # plants start with one turn of inputs in store, as real plants hold working stocks
+        rows = np.flatnonzero(self.fac.col("status") == STATUS_CODES["operating"])
+        self.fac.input_stock[rows] = (self.fac.col("capacity")[rows] * self.turn_frac)[:, None] \
+            * self.recipe[self.fac.col("good")[rows]]
 
     def _cost_index(self) -> np.ndarray:
         """Each country's unit costs relative to the world median of the goods it makes."""
@@ -172,6 +186,17 @@ class WorldModel(mesa.Model):
         rich = np.array([k != "resource" for k in self.kind], dtype=float)
         default = 1.0 + 0.3 * rich           # no plants yet: rich countries build dearer
         return np.where(count > 0, total / np.maximum(count, 1.0), default)
+
+    def _expected_use(self):
+        """Before any turn is played: output at capacity and use at full demand, per turn."""
+        fac = self.fac
+        rows = np.flatnonzero(fac.col("status") == 0)
+        cap = fac.col("capacity")[rows] * self.turn_frac
+        prod = np.zeros((len(self.countries), len(self.goods)))
+        np.add.at(prod, (fac.col("country")[rows], fac.col("good")[rows]), cap)
+        use = np.einsum("cs,csg->cg", self.demand * self.turn_frac, self.intensity)
+        np.add.at(use, fac.col("country")[rows], cap[:, None] * self.recipe[fac.col("good")[rows]])
+        return prod, use
 
     def _apply_initial_orders(self) -> None:
         from game.phases.adjudication import execute
@@ -221,6 +246,7 @@ class WorldModel(mesa.Model):
     def _reset_turn_arrays(self) -> None:
         C, G = len(self.countries), len(self.goods)
         self.price = np.tile(self.ref_price, (C, 1))
+        self.price_expect = self.price.copy()     # smoothed prices that plants bid on
         self.production = np.zeros((C, G))
         self.exports = np.zeros((C, G))
         self.imports = np.zeros((C, G))
@@ -243,6 +269,7 @@ class WorldModel(mesa.Model):
         self.firm_score = np.zeros(len(self.firms))
         self.profit_turn = np.zeros(len(self.firms))
         self.cost_index = self._cost_index()
+        self.production_prev, self.use_prev = self._expected_use()
 
     # -- helpers used across phases -------------------------------------------------------
     @property

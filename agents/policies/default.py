@@ -27,100 +27,120 @@ class DefaultFirm(Policy):
     traits = Traits(roles=("firm",), aggressiveness=0.2)
 
     def decide(self, obs, rng):
+        return self.decide_batch([obs], [rng])[0]
+
+    def decide_batch(self, observations, rngs):
+        """Decide for many firms at once: the market-wide tables are computed once."""
+        if not observations:
+            return []
+        pub = observations[0]["public"]
+        tables = _firm_tables(pub)
+        return [self._decide_one(obs, tables) for obs in observations]
+
+    def _decide_one(self, obs, tables) -> list:
         pub, me = obs["public"], obs["private"]
         if me["bankrupt"]:
             return []
-        orders = self._operate(pub, me)
+        orders = self._operate(pub, me, tables)
         orders += self._licences(pub, me)
-        best = self._best_investment(pub, me, obs["seat"])
+        best = self._best_investment(pub, me, tables)
         if best is not None:
             orders.append(best)
         return orders
 
     @staticmethod
-    def _margin(pub, c: int, g: int, unit_cost: float) -> float:
-        price = pub["price"]
-        return float(price[c, g] - unit_cost - pub["recipe"][g] @ price[c])
-
-    def _operate(self, pub, me) -> list:
+    def _operate(pub, me, tables) -> list:
+        fac = me["facilities"]
+        if not len(fac["id"]) or pub["turn"] <= 1:
+            return []
+        margin = tables["value"][fac["country"], fac["good"]] - fac["unit_cost"]
+        ref = pub["ref_price"][fac["good"]]
         out = []
-        for f in me["facilities"]:
-            margin = self._margin(pub, f["country_row"], f["good_row"], f["unit_cost"])
-            ref = pub["ref_price"][f["good_row"]]
-            if f["status"] == "operating" and f["output"] <= 0 and margin < -0.05 * ref and pub["turn"] > 1:
-                out.append(o.Idle(facility=f["id"]))
-            elif f["status"] == "idle" and margin > 0.05 * ref:
-                out.append(o.Reopen(facility=f["id"]))
+        distressed = me["cash"] < 0
+        for k, status in enumerate(fac["status"]):
+            # The market already leaves unprofitable plants unused; idling only saves part of
+            # the fixed cost, so a firm idles only when it is short of cash.
+            if status == "operating" and distressed and fac["output"][k] <= 0 and margin[k] < -0.2 * ref[k]:
+                out.append(o.Idle(facility=fac["id"][k]))
+            elif status == "idle" and margin[k] > 0.1 * ref[k]:
+                out.append(o.Reopen(facility=fac["id"][k]))
         return out
 
-    def _licences(self, pub, me) -> list:
-        out, asked = [], {(e, g) for e, g, granted in me["licences"] if granted is None}
-        countries, goods = pub["countries"], pub["goods"]
-        for f in me["facilities"]:
-            if f["status"] != "operating":
+    @staticmethod
+    def _licences(pub, me) -> list:
+        licensing = [c for c in pub["controls"] if c["mode"] == "licence" and c["binding"]]
+        if not licensing:
+            return []
+        fac = me["facilities"]
+        goods, countries = pub["goods"], pub["countries"]
+        asked = {(e, g) for e, g, granted in me["licences"] if granted is None}
+        out = []
+        for k, status in enumerate(fac["status"]):
+            if status != "operating":
                 continue
-            g = f["good_row"]
+            g, where = fac["good"][k], countries[fac["country"][k]]
             for i in np.flatnonzero(pub["recipe"][g]):
-                for ctl in pub["controls"]:
-                    if ctl["mode"] != "licence" or ctl["good"] != goods[i] or not ctl["binding"]:
-                        continue
-                    if ctl["target"] not in ("ALL", f["country"]) or ctl["issuer"] == f["country"]:
+                for ctl in licensing:
+                    if ctl["good"] != goods[i] or ctl["target"] not in ("ALL", where) or ctl["issuer"] == where:
                         continue
                     if (ctl["issuer"], goods[i]) in asked:
                         continue
-                    need = f["capacity"] * pub["recipe"][g, i]
+                    need = float(fac["capacity"][k] * pub["recipe"][g, i])
                     out.append(o.ApplyLicence(good=goods[i], origin=ctl["issuer"], volume=round(need, 6)))
                     asked.add((ctl["issuer"], goods[i]))
-        del countries
         return out
 
-    def _best_investment(self, pub, me, seat: str):
-        build = pub["build"]
-        goods = sorted({f["good_row"] for f in me["facilities"]})
-        if not goods or me["cash"] <= 0:
+    @staticmethod
+    def _best_investment(pub, me, tables):
+        fac = me["facilities"]
+        if not len(fac["id"]) or me["cash"] <= 0:
             return None
         best, best_ratio = None, 1.0 if me["state_owned"] else 1.4
-        for g in goods:
-            world = pub["world_production"][g]
-            if world <= 0 or pub["pipeline"][g] > 0.15 * world:
+        for g in np.unique(fac["good"]):
+            if not tables["open"][g]:
                 continue
-            ftype = build["type"][g]
-            if ftype is None:
+            capacity = tables["capacity"][g]
+            if tables["capex_unit"][g] * capacity > 3.0 * me["cash"] + 1.0:
                 continue
-            frac = pub["turn_frac"]
-            capacity = round(NEW_PLANT_SHARE * world / frac, 3)   # annual
-            capex = build["capex_per_unit"][g] * capacity
-            if capex > 3.0 * me["cash"] + 1.0:
-                continue
-            for c in self._candidate_countries(pub, me, g):
-                if ftype == "mine" and build["reserves"][c, g] < capacity:
-                    continue
-                margin = self._margin(pub, c, g, build["unit_cost"][c, g])
-                margin = max(margin, self._floor_margin(pub, c, g, build["unit_cost"][c, g]))
-                lead = build["lead_turns"][c, g]
-                value = margin * capacity * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** lead)
-                ratio = value / capex if capex > 0 else 0.0
-                if ratio > best_ratio:
-                    best_ratio = ratio
-                    best = o.Build(type=ftype, good=pub["goods"][g], country=pub["countries"][c], capacity=capacity)
+            cands = np.union1d(np.union1d(fac["country"], [me["home_row"]]), tables["input_hosts"][g])
+            ratio = tables["ratio"][cands, g]
+            if tables["is_mine"][g]:
+                ratio = np.where(pub["build"]["reserves"][cands, g] >= capacity, ratio, -np.inf)
+            k = int(np.argmax(ratio))
+            if ratio[k] > best_ratio:
+                best_ratio = float(ratio[k])
+                best = o.Build(type=tables["type"][g], good=pub["goods"][g],
+                               country=pub["countries"][int(cands[k])], capacity=float(capacity))
         return best
 
-    @staticmethod
-    def _candidate_countries(pub, me, g: int) -> list[int]:
-        cands = {f["country_row"] for f in me["facilities"]} | {me["home_row"]}
-        for i in np.flatnonzero(pub["recipe"][g]):
-            top = np.argsort(-pub["production"][:, i], kind="stable")[:2]
-            cands.update(int(c) for c in top if pub["production"][c, i] > 0)
-        return sorted(cands)
 
-    @staticmethod
-    def _floor_margin(pub, c: int, g: int, unit_cost: float) -> float:
-        best = -np.inf
-        country = pub["countries"][c]
-        for fl in pub["floors"]:
-            if fl["good"] == pub["goods"][g] and fl["state"] == country:
-                best = max(best, fl["price"] - unit_cost - float(pub["recipe"][g] @ pub["price"][c]))
-        return best
+def _firm_tables(pub) -> dict:
+    """Market-wide numbers every firm uses: value of a unit of output net of inputs per
+    (country, good), what a new plant would return per unit of capex, and where each good's
+    inputs come from."""
+    price, recipe, build = pub["price"], pub["recipe"], pub["build"]
+    value = price - price @ recipe.T                      # (C, G): price less input cost
+    floors = np.full_like(price, -np.inf)
+    for fl in pub["floors"]:
+        c, g = pub["countries"].index(fl["state"]), pub["goods"].index(fl["good"])
+        floors[c, g] = max(floors[c, g], fl["price"] - float(recipe[g] @ price[c]))
+    margin = np.maximum(value, floors) - build["unit_cost"]
+    frac = pub["turn_frac"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = margin * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
+    ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
+    world = pub["world_production"]
+    hosts = [np.unique(np.argsort(-pub["production"][:, np.flatnonzero(recipe[g])], axis=0, kind="stable")[:2].ravel())
+             for g in range(len(world))]
+    return {
+        "value": value, "ratio": ratio,
+        "open": (world > 0) & (pub["pipeline"] <= 0.15 * world) & np.array([t is not None for t in build["type"]]),
+        "capacity": np.round(NEW_PLANT_SHARE * world / frac, 3),
+        "capex_unit": build["capex_per_unit"],
+        "input_hosts": hosts,
+        "type": build["type"],
+        "is_mine": np.array([t == "mine" for t in build["type"]]),
+    }
 
 
 class DefaultState(Policy):
@@ -197,11 +217,18 @@ class DefaultState(Policy):
         return out
 
     def _ore_ban(self, pub, me) -> list:
-        if me["nationalism"] < 0.6 or me["foreign_share"] < 0.5:
+        """Ban exports of an ore when nationalism runs high, foreigners own most of the
+        mines, and there is refining at home (or being built) to take the ore."""
+        if me["nationalism"] < 0.75 or me["foreign_share"] < 0.6:
             return []
         c = me["row"]
         banned = {k[1] for k in me["my_controls"]}
+        recipe = pub["recipe"]
         for g, stage in enumerate(pub["stage"]):
-            if stage == "ore" and pub["world_share"][c, g] > 0.3 and pub["goods"][g] not in banned:
+            if stage != "ore" or pub["world_share"][c, g] <= 0.3 or pub["goods"][g] in banned:
+                continue
+            users = np.flatnonzero(recipe[:, g])
+            refining = float((pub["production"][c, users] * recipe[users, g]).sum())
+            if refining >= 0.2 * pub["production"][c, g]:
                 return [o.OreExportBan(good=pub["goods"][g])]
         return []

@@ -82,6 +82,7 @@ def chip_control(m, seat, o):
         if g in m.goods:
             ctl = Control(seat, g, o.target, "ban", content=o.content, start_turn=m.turn, origin="chip_control")
             m.measures.controls[ctl.key] = ctl
+            m.break_commitments(seat, g, o.target)     # re-imposing what a deal suspended
     m.coercions.append((seat, o.target))
 
 
@@ -101,6 +102,7 @@ def ore_export_ban(m, seat, o):
         raise Reject(f"{o.good} is not an ore (stage {m.stage[g]}); use export_control")
     ctl = Control(seat, o.good, "ALL", "ban", start_turn=m.turn, origin="ore_ban")
     m.measures.controls[ctl.key] = ctl
+    m.break_commitments(seat, o.good, "ALL")
     c = m.countries[seat]
     m.investor_risk[c] = min(1.0, m.investor_risk[c] + 0.05)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.measures import Deal, Licence, Transship
-from game.orders import OrderSyntaxError
+from game.orders import OrderSyntaxError, split_orders
 
 
 @handles("propose_deal", 70)
@@ -32,7 +32,7 @@ def accept_deal(m, seat, o):
     from game.phases.adjudication import execute
     deal.status = "accepted"
     for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to)):
-        for text in filter(None, (t.strip() for t in part.split(";"))):
+        for text in split_orders(part):          # as propose_deal checked them: ';' inside quotes stays
             execute(m, party, text, via_deal=deal.id)
     m.deals_kept.append((deal.proposer, deal.to))
 
@@ -63,7 +63,8 @@ def _importer(m, seat: str, good: int) -> int:
     return int(m.fac.country[users[0]]) if users else int(m.firm_home[f])
 
 
-def _binding_control(m, origin: str, good: str, importer: str):
+def binding_control(m, origin: str, good: str, importer: str):
+    """The control in force that restricts `good` from `origin` to `importer`, if any."""
     for ctl in m.measures.active_controls(m.turn):
         if ctl.good != good:
             continue
@@ -79,7 +80,7 @@ def apply_licence(m, seat, o):
     b.country(m, o.origin)
     b.positive(o.volume, "volume")
     importer = m.countries.ids[_importer(m, seat, g)]
-    ctl = _binding_control(m, o.origin, o.good, importer)
+    ctl = binding_control(m, o.origin, o.good, importer)
     if ctl is None or ctl.mode != "licence":
         raise Reject(f"{o.origin} does not license {o.good} exports to {importer}")
     m.measures.licences.append(Licence(o.origin, importer, o.good, o.volume,
@@ -95,8 +96,8 @@ def transship(m, seat, o):
     dest = m.countries.ids[_importer(m, seat, g)]
     if o.via in (o.origin, dest):
         raise Reject("the third country must differ from origin and destination")
-    if _binding_control(m, o.origin, o.good, dest) is None:
+    if binding_control(m, o.origin, o.good, dest) is None:
         raise Reject(f"{o.good} from {o.origin} to {dest} is not controlled: buy it directly")
-    if _binding_control(m, o.origin, o.good, o.via) is not None:
+    if binding_control(m, o.origin, o.good, o.via) is not None:
         raise Reject(f"{o.origin} controls {o.good} to {o.via} as well")
     m.measures.transships.append(Transship(seat, o.good, o.origin, o.via, dest, o.volume))

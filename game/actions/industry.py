@@ -40,6 +40,13 @@ def spend(m, seat: str, amount: float) -> None:
     pay(m, seat, amount)
 
 
+def governance_bar(m, home: str, host: str) -> None:
+    """Reject investment in `host` by a firm from `home` that a governance standard bars."""
+    for issuer, barred in m.measures.governance:
+        if barred == host and home in {m.countries.ids[i] for i in m.members[m.countries[issuer]]}:
+            raise Reject(f"{issuer}'s governance standard bars its firms from investing in {host}")
+
+
 @handles("build", 60)
 def build(m, seat, o):
     if o.type not in m.ftypes:
@@ -52,9 +59,7 @@ def build(m, seat, o):
     b.positive(o.capacity, "capacity")
     f = b.firm(m, seat)
     home = m.countries.ids[m.firm_home[f]]
-    for issuer, host in m.measures.governance:
-        if host == o.country and home in {m.countries.ids[i] for i in m.members[m.countries[issuer]]}:
-            raise Reject(f"{issuer}'s governance standard bars its firms from investing in {o.country}")
+    governance_bar(m, home, o.country)
     if o.type == "mine" and m.reserves[c, g] < o.capacity - 1e-9:
         raise Reject(f"{o.country} has known deposits for only {m.reserves[c, g]:g} more {o.good} a year")
     penalty = tech_penalty(m, home, o.type)
@@ -101,6 +106,8 @@ def idle(m, seat, o):
 @handles("reopen", 63)
 def reopen(m, seat, o):
     i = b.own_facility(m, seat, o.facility)
+    if m.fac.status[i] == CLOSED:
+        raise Reject(f"{o.facility} is closed for good and cannot reopen")
     if m.fac.status[i] != IDLE:
         raise Reject(f"{o.facility} is not idle")
     m.fac.status[i] = OPERATING
@@ -125,6 +132,7 @@ def relocate(m, seat, o):
         raise Reject("a mine cannot move")
     if c == m.fac.country[i]:
         raise Reject(f"{o.facility} is already in {o.country}")
+    governance_bar(m, m.countries.ids[m.firm_home[m.fac.firm[i]]], o.country)
     cost = 0.6 * capex(m, t, g, m.fac.capacity[i])
     spend(m, seat, cost)
     fid = m.fac.unique_id(f"{o.facility}_{o.country.lower()}")

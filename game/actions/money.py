@@ -6,6 +6,8 @@ import numpy as np
 
 from game.actions import base as b
 from game.actions.base import Reject, handles
+from game.actions.diplomacy import binding_control
+from game.facilities import CLOSED
 from game.ledger import pay
 from game.measures import Loan, Offtake, PriceFloor
 
@@ -24,12 +26,13 @@ def equity_stake(m, seat, o):
     f = b.firm(m, o.firm)
     b.positive(o.share, "share", upper=1.0)
     b.positive(o.amount, "amount")
-    held = m.equity.setdefault(f, {})
-    if sum(held.values()) + o.share > 1.0 + 1e-9:
-        raise Reject(f"only {1 - sum(held.values()):.0%} of {o.firm} is left to buy")
+    taken = sum(m.equity.get(f, {}).values())
+    if taken + o.share > 1.0 + 1e-9:
+        raise Reject(f"only {1 - taken:.0%} of {o.firm} is left to buy")
     b.afford(m, seat, o.amount)
     pay(m, seat, o.amount, to=o.firm)
     c = m.countries[seat]
+    held = m.equity.setdefault(f, {})      # only now: a rejected order leaves no trace
     held[c] = held.get(c, 0.0) + o.share
     m.investments.append((seat, int(m.firm_home[f]), o.amount))
 
@@ -50,13 +53,24 @@ def offtake(m, seat, o):
     b.positive(o.price, "price")
     b.positive(o.turns, "turns", upper=40)
     g = int(m.fac.good[f])
-    if m.fac.status[f] == 3:
+    if m.fac.status[f] == CLOSED:
         raise Reject(f"facility {o.facility} is closed")
     if seat in m.firms:
         bf = b.firm(m, seat)
         users = np.flatnonzero((m.fac.col("firm") == bf) & (m.recipe[m.fac.col("good"), g] > 0))
         if len(users) == 0:
             raise Reject(f"you have no plant that uses {m.goods.ids[g]}")
+        dest = int(m.fac.country[users[0]])          # deliveries go to that plant
+    else:
+        dest = m.countries[seat]
+    origin = int(m.fac.country[f])
+    market = float(m.price[origin, g])
+    if o.price < market - 1e-9:
+        raise Reject(f"the producer will not sign below the market price of {m.goods.ids[g]} "
+                     f"in {m.countries.ids[origin]} ({market:g})")
+    if origin != dest and binding_control(m, m.countries.ids[origin], m.goods.ids[g], m.countries.ids[dest]):
+        raise Reject(f"{m.countries.ids[origin]} controls {m.goods.ids[g]} exports to "
+                     f"{m.countries.ids[dest]}: an offtake cannot get round it")
     b.afford(m, seat, o.volume * m.turn_frac * o.price)
     m.measures.offtakes.append(Offtake(seat, o.facility, o.volume, o.price, m.turn + o.turns - 1))
     m.investments.append((seat, int(m.fac.country[f]), o.volume * o.price * m.turn_frac))
@@ -105,7 +119,8 @@ def release_stockpile(m, seat, o):
     held = m.stockpile[m.countries[seat], g]
     if held <= 0:
         raise Reject(f"your stockpile holds no {o.good}")
-    m.measures.stockpile_releases.append((seat, o.good, min(o.amount / m.turn_frac, held / m.turn_frac)))
+    # amounts are annual rates, as for stockpile purchases: a turn releases amount * turn_frac
+    m.measures.stockpile_releases.append((seat, o.good, min(o.amount, held / m.turn_frac)))
 
 
 @handles("substitution_rd", 48)

@@ -173,5 +173,5 @@ def sector_output(m, va_share: float) -> None:
     uses = m.intensity > 0                                                       # (C, S, G)
     hit = np.where(uses, short[:, None, :], 0.0).max(axis=2)                     # (C, S)
     m.sector_output = np.clip(1.0 - m.criticality[None, :] * hit, 0.0, 1.0)
-    lost = (m.demand * m.demand_factor[None, :] * (1.0 - m.sector_output)).sum(axis=1)
+    lost = (m.sector_level * (1.0 - m.sector_output)).sum(axis=1)
     m.gdp = m.gdp0 - va_share * lost

@@ -1,12 +1,31 @@
 """Phase 2, orders: every seat not played by a person asks its policy for orders.
 
 Each policy sees only its observation (game.observe) and returns orders; people submit
-theirs through the API before `step()`. Nothing changes in the world here.
+theirs through the API before `step()`. Seats whose policies share a class with a
+`decide_batch` method are asked together, so market-wide tables are worked out once.
+Nothing in the world changes here.
 """
 
 from __future__ import annotations
 
+from game.observe import observe
+
 
 def run(model) -> None:
-    model.public_view = None            # built lazily, once per turn, shared by all seats
-    model.agents.shuffle_do("decide")
+    m = model
+    m.public_view = None            # rebuilt once for this turn, shared by all seats
+    batches: dict[type, list] = {}
+    for agent in sorted(m.agents, key=lambda a: a.unique_id):
+        if agent.code in m.human_seats or agent.policy is None:
+            continue
+        if hasattr(agent.policy, "decide_batch"):
+            batches.setdefault(type(agent.policy), []).append(agent)
+        else:
+            agent.decide()
+    for agents in batches.values():
+        obs = [observe(m, a.code) for a in agents]
+        rngs = [a.policy_rng() for a in agents]
+        decisions = agents[0].policy.decide_batch(obs, rngs)
+        for agent, orders in zip(agents, decisions):
+            if orders:
+                m.submit(agent.code, list(orders))

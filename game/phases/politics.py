@@ -82,8 +82,8 @@ def foreign_ownership(m) -> np.ndarray:
 
 
 def stability(m, pol) -> None:
-    need = m.final_demand.sum(axis=1)
-    short = np.where(need > 0, m.shortage.sum(axis=1) / np.maximum(need, 1e-12), 0.0)
+    need = m.final_demand @ m.ref_price
+    short = np.where(need > 0, (m.shortage @ m.ref_price) / np.maximum(need, 1e-12), 0.0)
     m.stability = m.stability - pol.get("stability_shortage_weight", 0.2) * short
     m.stability += pol.get("stability_reversion", 0.05) * (m.stability0 - m.stability)
     m.stability = np.clip(m.stability, 0.0, 1.0)

@@ -19,13 +19,16 @@ import numpy as np
 
 from game.facilities import OPERATING
 from game.ledger import credit_owners, debit_owners
-from game.market import MarketInput, clear_market
+from game.market import MarketInput, clear_stage
 from game.routes import build_routes, restrict_by_content
 
 
 def run(model) -> None:
     m = model
     C, G, F = len(m.countries), len(m.goods), len(m.fac)
+    if m.turn > 1:
+        m.production_prev = m.production.copy()
+        m.use_prev = np.maximum(m.production - m.exports, 0.0) + m.imports
     m.production[:] = 0.0
     m.exports[:] = 0.0
     m.imports[:] = 0.0
@@ -44,11 +47,18 @@ def run(model) -> None:
     routes = build_routes(m)
     content = init_content(m)
     cap_turn = m.fac.col("capacity") * m.fac.available_share() * m.turn_frac
-    for g in range(G):
-        r = restrict_by_content(m, routes.get(g), g, content) if content else routes.get(g)
-        clear_good(m, g, cap_turn, r)
-        if content:
-            update_content(m, g, content)
+    for level in m.chain_levels:
+        prepared = []
+        for g in level:
+            r = restrict_by_content(m, routes.get(g), g, content) if content else routes.get(g)
+            prepared.append(prepare_good(m, g, cap_turn, r))
+        results = clear_stage([p[3] for p in prepared], [m.ref_price[g] for g in level])
+        for (g, sup, dem, _mi, r), res in zip(((p[0], p[1], p[2], p[3], p[4]) for p in prepared), results):
+            m.used_lp += int(res.used_lp)
+            settle(m, g, sup, dem, res, r)
+            if content:
+                update_content(m, g, content)
+    m.price_expect = 0.6 * m.price_expect + 0.4 * m.price
     m.measures.stockpile_orders.clear()
     m.measures.stockpile_releases.clear()
     update_rival_share(m)
@@ -56,12 +66,14 @@ def run(model) -> None:
 
 def final_demand(m) -> np.ndarray:
     """Sector demand for each good this turn, (C, G) in good units per turn."""
-    sector = m.demand * m.demand_factor[None, :] * m.turn_frac
+    years = max(m.turn - 1, 0) * m.turn_frac
+    m.sector_level = m.demand * (m.demand_factor * (1.0 + m.growth) ** years)[None, :]
+    sector = m.sector_level * m.turn_frac
     return np.einsum("cs,csg->cg", sector, m.intensity)
 
 
-def clear_good(m, g: int, cap_turn: np.ndarray, r) -> None:
-    ref = m.ref_price[g]
+def prepare_good(m, g: int, cap_turn: np.ndarray, r):
+    """Supply and demand steps and restrictions of one good, as market input."""
     sup = supply_steps(m, g, cap_turn)
     dem = demand_steps(m, g, cap_turn)
     mi = MarketInput(
@@ -76,9 +88,7 @@ def clear_good(m, g: int, cap_turn: np.ndarray, r) -> None:
         arc_cap=None if not (r and r.arcs) else np.array([a[2] for a in r.arcs]),
         arc_wedge=None if not (r and r.arcs) else np.array([a[3] for a in r.arcs]),
     )
-    res = clear_market(mi, ref)
-    m.used_lp += int(res.used_lp)
-    settle(m, g, sup, dem, res, r)
+    return g, sup, dem, mi, r
 
 
 def supply_steps(m, g: int, cap_turn: np.ndarray) -> dict:
@@ -86,7 +96,7 @@ def supply_steps(m, g: int, cap_turn: np.ndarray) -> dict:
     rows = np.flatnonzero((fac.col("good") == g) & (cap_turn > 0))
     qty = cap_turn[rows].copy()
     for i in m.inputs_of[g]:
-        qty = np.minimum(qty, fac.input_stock[rows, i] / m.recipe[g, i])
+        qty = np.minimum(qty, fac.input_stock[rows, i] / (m.recipe[g, i] * (1.0 - m.flex[g, i])))
     qty = np.maximum(qty, 0.0)
     qty = deliver_offtakes(m, g, rows, qty)
     countries = fac.col("country")[rows]
@@ -168,20 +178,24 @@ def demand_steps(m, g: int, cap_turn: np.ndarray) -> dict:
 
 
 def input_bids(m, g: int, cap_turn: np.ndarray):
-    """What each facility using `g` asks for this turn and the most it pays per unit."""
+    """What each facility using `g` asks for this turn and the most it pays per unit: the
+    margin its output is expected to earn (smoothed prices), per unit of this input."""
     fac = m.fac
     users = np.flatnonzero((m.recipe[fac.col("good"), g] > 0) & (cap_turn > 0))
     if len(users) == 0:
         return users, np.zeros(0), np.zeros(0)
     out = fac.col("good")[users]
     coef = m.recipe[out, g]
-    need = np.maximum(cap_turn[users] * coef - fac.input_stock[users, g], 0.0)
+    target = 1.0 + m.rules.market.input_buffer_turns      # this turn's use plus a working stock
+    need = np.maximum(target * cap_turn[users] * coef - fac.input_stock[users, g], 0.0)
     cty = fac.col("country")[users]
-    out_price = np.maximum(m.price[cty, out], m.ref_price[out] * 0.5)
-    other_inputs = (m.recipe[out] * m.price[cty]).sum(axis=1) - coef * m.price[cty, g]
+    expect = m.price_expect
+    out_price = np.maximum(expect[cty, out], m.ref_price[out] * 0.5)
+    other_inputs = (m.recipe[out] * expect[cty]).sum(axis=1) - coef * expect[cty, g]
     margin = (out_price - fac.col("unit_cost")[users] - other_inputs) / coef
     ref = m.ref_price[g]
-    bid = np.clip(margin, 0.25 * ref, m.rules.market.max_input_bid_multiple * ref)
+    mk = m.rules.market
+    bid = np.clip(margin, mk.min_input_bid_multiple * ref, mk.max_input_bid_multiple * ref)
     keep = need > 1e-12
     return users[keep], need[keep], bid[keep]
 

@@ -107,8 +107,16 @@ def eu_benchmarks(m) -> np.ndarray:
     input_use = np.zeros((C, len(m.goods)))
     np.add.at(input_use, fac.col("country"), m.fac_output[:, None] * m.recipe[fac.col("good")])
     out = np.zeros(C)
+    wanted = {r for r, w in m.rules.scoring.items() if "eu_benchmarks" in w}
+    done: dict[int, float] = {}
     for c in range(C):
-        bloc = m.members[m.member_of[c]] if m.member_of[c] >= 0 else m.members[c]
+        if m.role[c] not in wanted:
+            continue
+        head = int(m.member_of[c]) if m.member_of[c] >= 0 else c
+        if head in done:
+            out[c] = done[head]
+            continue
+        bloc = m.members[head]
         use = m.consumed[bloc].sum(axis=0) + input_use[bloc].sum(axis=0)
         val = use * m.ref_price
         extraction = _ratio((m.production[bloc][:, ore].sum(axis=0) * m.ref_price[ore]).sum(), val[ore].sum())
@@ -121,7 +129,7 @@ def eu_benchmarks(m) -> np.ndarray:
         worst = float(top.max()) if top.size else 0.0
         parts = [min(extraction / EU_TARGETS["extraction"], 1.0), min(processing / EU_TARGETS["processing"], 1.0),
                  min(recycling / EU_TARGETS["recycling"], 1.0), 1.0 if worst <= EU_MAX_ONE_SUPPLIER else EU_MAX_ONE_SUPPLIER / worst]
-        out[c] = float(np.mean(parts))
+        out[c] = done[head] = float(np.mean(parts))
     return out
 
 
