@@ -117,8 +117,9 @@ def general_licences(model, ctl, exporters, importers) -> np.ndarray:
     """Volume per turn that routine licensing lets through on each route.
 
     Applications filed when a licence regime starts are decided after its `delay`; from
-    then on, the share `approval` of what the importer used last turn, in proportion to the
-    exporter's share of world output, is licensed. Firms may apply for more (apply_licence)."""
+    then on, the share `approval` of what the importer needs (its sector demand and its
+    plants' inputs at capacity), in proportion to the exporter's share of world output, is
+    licensed. Firms may apply for more (apply_licence)."""
     C = len(model.countries)
     out = np.zeros((C, C))
     if model.turn < ctl.start_turn + ctl.delay:
@@ -128,7 +129,7 @@ def general_licences(model, ctl, exporters, importers) -> np.ndarray:
     if world <= 0:
         return out
     share = model.production_prev[exporters, g] / world
-    use = model.use_prev[importers, g]
+    use = model.demand_ref[importers, g]
     out[np.ix_(exporters, importers)] = ctl.approval * share[:, None] * use[None, :]
     return out
 

@@ -187,16 +187,13 @@ class WorldModel(mesa.Model):
         default = 1.0 + 0.3 * rich           # no plants yet: rich countries build dearer
         return np.where(count > 0, total / np.maximum(count, 1.0), default)
 
-    def _expected_use(self):
-        """Before any turn is played: output at capacity and use at full demand, per turn."""
+    def _expected_output(self):
+        """Before any turn is played: output at capacity, per turn."""
         fac = self.fac
         rows = np.flatnonzero(fac.col("status") == 0)
-        cap = fac.col("capacity")[rows] * self.turn_frac
         prod = np.zeros((len(self.countries), len(self.goods)))
-        np.add.at(prod, (fac.col("country")[rows], fac.col("good")[rows]), cap)
-        use = np.einsum("cs,csg->cg", self.demand * self.turn_frac, self.intensity)
-        np.add.at(use, fac.col("country")[rows], cap[:, None] * self.recipe[fac.col("good")[rows]])
-        return prod, use
+        np.add.at(prod, (fac.col("country")[rows], fac.col("good")[rows]), fac.col("capacity")[rows] * self.turn_frac)
+        return prod
 
     def _apply_initial_orders(self) -> None:
         from game.phases.adjudication import execute
@@ -269,7 +266,7 @@ class WorldModel(mesa.Model):
         self.firm_score = np.zeros(len(self.firms))
         self.profit_turn = np.zeros(len(self.firms))
         self.cost_index = self._cost_index()
-        self.production_prev, self.use_prev = self._expected_use()
+        self.production_prev = self._expected_output()
 
     # -- helpers used across phases -------------------------------------------------------
     @property

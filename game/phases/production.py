@@ -28,7 +28,6 @@ def run(model) -> None:
     C, G, F = len(m.countries), len(m.goods), len(m.fac)
     if m.turn > 1:
         m.production_prev = m.production.copy()
-        m.use_prev = np.maximum(m.production - m.exports, 0.0) + m.imports
     m.production[:] = 0.0
     m.exports[:] = 0.0
     m.imports[:] = 0.0
@@ -44,6 +43,7 @@ def run(model) -> None:
     m.transship_flow = {}
     m.used_lp = 0
     m.final_demand = final_demand(m)
+    m.demand_ref = reference_use(m)
     routes = build_routes(m)
     content = init_content(m)
     cap_turn = m.fac.col("capacity") * m.fac.available_share() * m.turn_frac
@@ -62,6 +62,17 @@ def run(model) -> None:
     m.measures.stockpile_orders.clear()
     m.measures.stockpile_releases.clear()
     update_rival_share(m)
+
+
+def reference_use(m) -> np.ndarray:
+    """What each country needs of each good this turn: sector demand plus its operating
+    plants' inputs at capacity (the basis of routine licensing)."""
+    fac = m.fac
+    rows = np.flatnonzero(fac.col("status") == OPERATING)
+    use = m.final_demand.copy()
+    cap = fac.col("capacity")[rows] * m.turn_frac
+    np.add.at(use, fac.col("country")[rows], cap[:, None] * m.recipe[fac.col("good")[rows]])
+    return use
 
 
 def final_demand(m) -> np.ndarray:
