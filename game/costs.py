@@ -52,7 +52,7 @@ def build_table(m) -> dict:
                            for g, t in enumerate(types)])
     lead = np.zeros((C, G), dtype=np.int64)
     for t in {t for t in types if t}:
-        per_country = np.array([_lead_turns(m, m.ftypes[t], c) for c in range(C)])
+        per_country = lead_turns_all(m, m.ftypes[t])
         for g in (g for g, tt in enumerate(types) if tt == t):
             lead[:, g] = per_country
     return {"type": types, "capex_per_unit": capex_unit, "unit_cost": unit_cost_table(m),
@@ -61,6 +61,10 @@ def build_table(m) -> dict:
 
 
 
-def _lead_turns(m, ftype: int, c: int) -> int:
-    from game.actions.industry import lead_turns
-    return lead_turns(m, ftype, c)
+def lead_turns_all(m, ftype: int) -> np.ndarray:
+    """Turns from order to first output of a new plant of this type, in every country:
+    build time, plus permitting for mines (longer where social licence is low)."""
+    years = np.full(len(m.countries), float(m.ftype_lead[ftype]))
+    if m.ftypes.ids[ftype] == "mine":
+        years = years + m.permit_years * (1.5 - m.social_licence)
+    return np.maximum(1, np.ceil(years * 12 / m.turn_months - 1e-9)).astype(np.int64)

@@ -314,36 +314,35 @@ def _merit_core(cost, sqty, wtp, dqty):
     """
     s_taken = np.zeros(cost.shape[0])
     d_taken = np.zeros(wtp.shape[0])
-    sidx = np.flatnonzero(sqty > 0)
-    didx = np.flatnonzero(dqty > 0)
-    sidx = sidx[np.argsort(cost[sidx], kind="stable")]
-    didx = didx[np.argsort(-wtp[didx], kind="stable")]
+    sidx = (sqty > 0).nonzero()[0]
+    didx = (dqty > 0).nonzero()[0]
+    sidx = sidx[cost[sidx].argsort(kind="stable")]
+    didx = didx[(-wtp[didx]).argsort(kind="stable")]
     cs, qs = cost[sidx], sqty[sidx]
     wd, qd = wtp[didx], dqty[didx]
     ns, nd = sidx.shape[0], didx.shape[0]
 
     q = 0.0
     if ns and nd:
-        cum_s = np.cumsum(qs)
-        cum_d = np.cumsum(qd)
+        cum_s = qs.cumsum()
+        cum_d = qd.cumsum()
         # Marginal cost rises and marginal value falls with quantity, so the set of
         # quantities where cost <= wtp is an interval [0, q]; q is one of the breakpoints.
-        qmax = min(cum_s[-1], cum_d[-1])
         b = np.concatenate((cum_s, cum_d))
-        b = b[b <= qmax]
-        ok = cs[np.searchsorted(cum_s, b)] <= wd[np.searchsorted(cum_d, b)]
+        b = b[b <= min(cum_s[-1], cum_d[-1])]
+        ok = cs[cum_s.searchsorted(b)] <= wd[cum_d.searchsorted(b)]
         if ok.any():
             q = float(b[ok].max())
         if q > 0:
-            prev_s = cum_s - qs
-            s_taken[sidx] = np.where(cum_s <= q, qs, np.clip(q - prev_s, 0.0, qs))
-            prev_d = cum_d - qd
-            d_taken[didx] = np.where(cum_d <= q, qd, np.clip(q - prev_d, 0.0, qd))
+            part = np.minimum(np.maximum(q - (cum_s - qs), 0.0), qs)
+            s_taken[sidx] = np.where(cum_s <= q, qs, part)
+            part = np.minimum(np.maximum(q - (cum_d - qd), 0.0), qd)
+            d_taken[didx] = np.where(cum_d <= q, qd, part)
 
     lo, hi = -math.inf, math.inf
     if q > 0:
-        ls = int(np.searchsorted(cum_s, q))    # last accepted supply step (maybe partial)
-        ld = int(np.searchsorted(cum_d, q))
+        ls = int(cum_s.searchsorted(q))        # last accepted supply step (maybe partial)
+        ld = int(cum_d.searchsorted(q))
         fs = ls if cum_s[ls] > q else ls + 1   # first (partly) rejected steps
         fd = ld if cum_d[ld] > q else ld + 1
         lo = float(cs[ls])
@@ -407,7 +406,7 @@ def clear_merit_order(m: MarketInput, reference_price: float) -> MarketResult:
     deficit = need - local
     total = deficit.sum()
     if total > 0:
-        flows = np.outer(surplus, deficit / total)
+        flows = surplus[:, None] * (deficit / total)[None, :]
     else:
         flows = np.zeros((C, C))
     price = np.full(C, p)

@@ -184,6 +184,7 @@ def _firm_private(m, seat: str) -> dict:
         "capacity": fac.capacity[rows],
         "unit_cost": fac.unit_cost[rows],
         "status": [STATUS_NAMES[s] for s in fac.status[rows]],
+        "status_code": fac.status[rows],          # 0 operating, 1 idle, 2 construction, 3 closed
         "turns_left": fac.turns_left[rows],
         "output": output,
     }

@@ -94,6 +94,7 @@ class WorldModel(mesa.Model):
         for out, rec in sc.recipes.items():
             for inp, share in rec.flexible.items():
                 self.flex[self.goods[out], self.goods[inp]] = share
+        self.recycler_type = self.ftypes["recycling"] if "recycling" in self.ftypes else -1
         self.consumers_of = [np.flatnonzero(self.recipe[:, g]) for g in range(G)]
         self.inputs_of = [np.flatnonzero(self.recipe[g]) for g in range(G)]
         self.stage = [sc.goods[g].stage for g in self.goods.ids]
@@ -222,7 +223,7 @@ class WorldModel(mesa.Model):
     def break_commitments(self, seat: str, good: str, target: str) -> None:
         """A party that re-imposes a control it gave up in a deal breaks the deal."""
         for party, g, tgt, until, deal_id in self.commitments:
-            if party == seat and g == good and tgt in (target, "ALL") and self.turn <= until:
+            if party == seat and g == good and (tgt == target or "ALL" in (tgt, target)) and self.turn <= until:
                 deal = self.measures.deals[deal_id]
                 if deal.status != "broken":
                     deal.status = "broken"

@@ -42,7 +42,7 @@ class DefaultFirm(Policy):
         if me["bankrupt"]:
             return []
         orders = self._operate(pub, me, tables)
-        orders += self._licences(pub, me)
+        orders += self._licences(pub, me, tables)
         best = self._best_investment(pub, me, tables)
         if best is not None:
             orders.append(best)
@@ -55,39 +55,34 @@ class DefaultFirm(Policy):
             return []
         margin = tables["value"][fac["country"], fac["good"]] - fac["unit_cost"]
         ref = pub["ref_price"][fac["good"]]
-        out = []
-        distressed = me["cash"] < 0
-        for k, status in enumerate(fac["status"]):
-            # The market already leaves unprofitable plants unused; idling only saves part of
-            # the fixed cost, so a firm idles only when it is short of cash.
-            if status == "operating" and distressed and fac["output"][k] <= 0 and margin[k] < -0.2 * ref[k]:
-                out.append(o.Idle(facility=fac["id"][k]))
-            elif status == "idle" and margin[k] > 0.1 * ref[k]:
-                out.append(o.Reopen(facility=fac["id"][k]))
-        return out
+        status = fac["status_code"]
+        # The market already leaves unprofitable plants unused; idling only saves part of
+        # the fixed cost, so a firm idles only when it is short of cash.
+        idle = (status == 0) & (fac["output"] <= 0) & (margin < -0.2 * ref) & (me["cash"] < 0)
+        reopen = (status == 1) & (margin > 0.1 * ref)
+        return ([o.Idle(facility=fac["id"][k]) for k in np.flatnonzero(idle)]
+                + [o.Reopen(facility=fac["id"][k]) for k in np.flatnonzero(reopen)])
 
     @staticmethod
-    def _licences(pub, me) -> list:
-        licensing = [c for c in pub["controls"] if c["mode"] == "licence" and c["binding"]]
-        if not licensing:
+    def _licences(pub, me, tables) -> list:
+        needs = tables["licensing"]
+        if not needs:
             return []
         fac = me["facilities"]
-        goods, countries = pub["goods"], pub["countries"]
+        goods = pub["goods"]
         asked = {(e, g) for e, g, granted in me["licences"] if granted is None}
         out = []
         for k, status in enumerate(fac["status"]):
             if status != "operating":
                 continue
-            g, where = fac["good"][k], countries[fac["country"][k]]
-            for i in np.flatnonzero(pub["recipe"][g]):
-                for ctl in licensing:
-                    if ctl["good"] != goods[i] or ctl["target"] not in ("ALL", where) or ctl["issuer"] == where:
-                        continue
-                    if (ctl["issuer"], goods[i]) in asked:
+            g, c = int(fac["good"][k]), int(fac["country"][k])
+            for i in tables["inputs_of"][g]:
+                for issuer in needs.get((c, int(i)), ()):
+                    if (issuer, goods[i]) in asked:
                         continue
                     need = float(fac["capacity"][k] * pub["recipe"][g, i])
-                    out.append(o.ApplyLicence(good=goods[i], origin=ctl["issuer"], volume=round(need, 6)))
-                    asked.add((ctl["issuer"], goods[i]))
+                    out.append(o.ApplyLicence(good=goods[i], origin=issuer, volume=round(need, 6)))
+                    asked.add((issuer, goods[i]))
         return out
 
     @staticmethod
@@ -96,16 +91,17 @@ class DefaultFirm(Policy):
         if not len(fac["id"]) or me["cash"] <= 0:
             return None
         best, best_ratio = None, 1.0 if me["state_owned"] else 1.4
-        for g in np.unique(fac["good"]):
+        own = set(fac["country"].tolist()) | {me["home_row"]}
+        for g in set(fac["good"].tolist()):
             if not tables["open"][g]:
                 continue
             capacity = tables["capacity"][g]
             if tables["capex_unit"][g] * capacity > 3.0 * me["cash"] + 1.0:
                 continue
-            cands = np.union1d(np.union1d(fac["country"], [me["home_row"]]), tables["input_hosts"][g])
+            cands = np.fromiter(own | tables["input_hosts"][g], dtype=np.int64)
             ratio = tables["ratio"][cands, g]
             if tables["is_mine"][g]:
-                ratio = np.where(pub["build"]["reserves"][cands, g] >= capacity, ratio, -np.inf)
+                ratio = np.where(tables["reserves"][cands, g] >= capacity, ratio, -np.inf)
             k = int(np.argmax(ratio))
             if ratio[k] > best_ratio:
                 best_ratio = float(ratio[k])
@@ -130,9 +126,22 @@ def _firm_tables(pub) -> dict:
         ratio = margin * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
     ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
     world = pub["world_production"]
-    hosts = [np.unique(np.argsort(-pub["production"][:, np.flatnonzero(recipe[g])], axis=0, kind="stable")[:2].ravel())
+    hosts = [set(np.argsort(-pub["production"][:, np.flatnonzero(recipe[g])], axis=0, kind="stable")[:2].ravel().tolist())
              for g in range(len(world))]
+    countries, goods = pub["countries"], pub["goods"]
+    licensing: dict[tuple[int, int], list[str]] = {}
+    for ctl in pub["controls"]:
+        if ctl["mode"] != "licence" or not ctl["binding"]:
+            continue
+        i = goods.index(ctl["good"])
+        targets = range(len(countries)) if ctl["target"] == "ALL" else [countries.index(ctl["target"])]
+        for c in targets:
+            if countries[c] != ctl["issuer"]:
+                licensing.setdefault((c, i), []).append(ctl["issuer"])
     return {
+        "licensing": licensing,
+        "inputs_of": [np.flatnonzero(recipe[g]) for g in range(len(world))],
+        "reserves": build["reserves"],
         "value": value, "ratio": ratio,
         "open": (world > 0) & (pub["pipeline"] <= 0.15 * world) & np.array([t is not None for t in build["type"]]),
         "capacity": np.round(NEW_PLANT_SHARE * world / frac, 3),

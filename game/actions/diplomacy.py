@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.measures import Deal, Licence, Transship
@@ -59,8 +61,10 @@ def _importer(m, seat: str, good: int) -> int:
     if seat in m.countries:
         return m.countries[seat]
     f = b.firm(m, seat)
-    users = [i for i in range(len(m.fac)) if m.fac.firm[i] == f and m.recipe[m.fac.good[i], good] > 0]
-    return int(m.fac.country[users[0]]) if users else int(m.firm_home[f])
+    fac = m.fac
+    users = np.flatnonzero((fac.col("firm") == f) & (fac.col("state_owner") < 0)
+                           & (m.recipe[fac.col("good"), good] > 0))
+    return int(fac.country[users[0]]) if len(users) else int(m.firm_home[f])
 
 
 def binding_control(m, origin: str, good: str, importer: str):

@@ -15,13 +15,11 @@ from game.ledger import pay
 
 
 def lead_turns(m, ftype: int, c: int, *, penalty: bool = False) -> int:
-    """Turns from order to first output: build time, plus permits for mines."""
-    years = m.ftype_lead[ftype]
-    if m.ftypes.ids[ftype] == "mine":
-        years += m.permit_years[c] * (1.5 - m.social_licence[c])
-    if penalty:
-        years += 1.0
-    return max(1, math.ceil(years * 12 / m.turn_months))
+    """Turns from order to first output: build time, plus permits for mines; a year more
+    for a firm denied the know-how by a technology control."""
+    from game.costs import lead_turns_all
+    turns = int(lead_turns_all(m, ftype)[c])
+    return turns + (math.ceil(12 / m.turn_months) if penalty else 0)
 
 
 def capex(m, ftype: int, g: int, capacity: float, *, penalty: bool = False) -> float:

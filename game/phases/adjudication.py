@@ -117,7 +117,11 @@ def _decide_licences(m) -> None:
 
 
 def _licence_control(m, lic):
+    """The licence regime an application falls under: same good, exporter and target."""
+    importer = m.countries[lic.importer]
     for ctl in m.measures.controls.values():
-        if ctl.good == lic.good and ctl.mode == "licence" and m.countries[lic.exporter] in m.members[m.countries[ctl.issuer]]:
+        if (ctl.good == lic.good and ctl.mode == "licence" and ctl.binds(m.turn)
+                and m.countries[lic.exporter] in m.members[m.countries[ctl.issuer]]
+                and importer in m.expand_targets(ctl.target)):
             return ctl
     return None

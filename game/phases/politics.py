@@ -25,7 +25,8 @@ def run(model) -> None:
     for seat, host, amount in m.investments:
         shift[host] += _side(m, seat) * amount * pol.get("alignment_per_investment", 5e-5)
     for seat, target in m.coercions:
-        for t in m.expand_targets(target):
+        own = m.members[m.countries[seat]] if seat in m.countries else []
+        for t in np.setdiff1d(m.expand_targets(target), own):
             shift[t] -= _side(m, seat) * pol.get("alignment_per_coercion", 0.08)
     for seat, target in m.pressures:
         t = m.countries[target]

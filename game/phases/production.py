@@ -106,8 +106,10 @@ def supply_steps(m, g: int, cap_turn: np.ndarray) -> dict:
     fac = m.fac
     rows = np.flatnonzero((fac.col("good") == g) & (cap_turn > 0))
     qty = cap_turn[rows].copy()
+    makes = fac.col("ftype")[rows] != m.recycler_type       # recyclers need no bought inputs
     for i in m.inputs_of[g]:
-        qty = np.minimum(qty, fac.input_stock[rows, i] / (m.recipe[g, i] * (1.0 - m.flex[g, i])))
+        limit = fac.input_stock[rows, i] / (m.recipe[g, i] * (1.0 - m.flex[g, i]))
+        qty = np.where(makes, np.minimum(qty, limit), qty)
     qty = np.maximum(qty, 0.0)
     qty = deliver_offtakes(m, g, rows, qty)
     countries = fac.col("country")[rows]
@@ -192,7 +194,8 @@ def input_bids(m, g: int, cap_turn: np.ndarray):
     """What each facility using `g` asks for this turn and the most it pays per unit: the
     margin its output is expected to earn (smoothed prices), per unit of this input."""
     fac = m.fac
-    users = np.flatnonzero((m.recipe[fac.col("good"), g] > 0) & (cap_turn > 0))
+    users = np.flatnonzero((m.recipe[fac.col("good"), g] > 0) & (cap_turn > 0)
+                           & (fac.col("ftype") != m.recycler_type))
     if len(users) == 0:
         return users, np.zeros(0), np.zeros(0)
     out = fac.col("good")[users]
@@ -212,6 +215,8 @@ def input_bids(m, g: int, cap_turn: np.ndarray):
 
 
 def consume_inputs(m, f: int, g: int, produced: float) -> None:
+    if m.fac.ftype[f] == m.recycler_type:
+        return
     for i in m.inputs_of[g]:
         m.fac.input_stock[f, i] = max(m.fac.input_stock[f, i] - m.recipe[g, i] * produced, 0.0)
 
@@ -226,8 +231,9 @@ def settle(m, g: int, sup: dict, dem: dict, res, r) -> None:
     nf = sup["n_fac"]
     rows, sold = sup["rows"], res.supply_taken[:nf]
     cty = sup["country"][:nf]
+    used = np.where(fac.col("ftype")[rows] != m.recycler_type, sold, 0.0)
     for i in m.inputs_of[g]:
-        fac.input_stock[rows, i] = np.maximum(fac.input_stock[rows, i] - m.recipe[g, i] * sold, 0.0)
+        fac.input_stock[rows, i] = np.maximum(fac.input_stock[rows, i] - m.recipe[g, i] * used, 0.0)
     m.fac_output[rows] += sold
     m.fac_revenue[rows] += sold * p[cty]
     credit_owners(m, rows, sold * p[cty])
