@@ -16,8 +16,8 @@ import numpy as np
 from agents.policies.base import Policy, Traits
 from game import orders as o
 
-HORIZON_TURNS = 16          # turns of output a firm counts on when it invests
-DISCOUNT = 0.6              # what those future margins are worth today
+HORIZON_TURNS = 20          # turns of output a firm counts on when it invests
+DISCOUNT = 0.7              # what those future margins are worth today
 NEW_PLANT_SHARE = 0.04      # a new plant's size as a share of world output
 
 
@@ -90,7 +90,7 @@ class DefaultFirm(Policy):
         fac = me["facilities"]
         if not len(fac["id"]) or me["cash"] <= 0:
             return None
-        best, best_ratio = None, 1.0 if me["state_owned"] else 1.4
+        best, best_ratio = None, 0.9 if me["state_owned"] else 1.2
         own = set(fac["country"].tolist()) | {me["home_row"]}
         for g in set(fac["good"].tolist()):
             if not tables["open"][g]:
@@ -143,7 +143,10 @@ def _firm_tables(pub) -> dict:
         "inputs_of": [np.flatnonzero(recipe[g]) for g in range(len(world))],
         "reserves": build["reserves"],
         "value": value, "ratio": ratio,
-        "open": (world > 0) & (pub["pipeline"] <= 0.15 * world) & np.array([t is not None for t in build["type"]]),
+        # firms stop adding a good once the capacity being built would cover about 6% growth
+        # of world output per turn until it is ready (more for slow-to-build mines)
+        "open": (world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
+                & np.array([t is not None for t in build["type"]]),
         "capacity": np.round(NEW_PLANT_SHARE * world / frac, 3),
         "capex_unit": build["capex_per_unit"],
         "input_hosts": hosts,
