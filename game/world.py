@@ -143,8 +143,8 @@ class WorldModel(mesa.Model):
             for g, v in r.reserves.items():
                 self.reserves[c, self.goods[g]] = v
         self.intensity = np.broadcast_to(self.base_intensity, (C, S, G)).copy()
-        self.demand_factor = np.ones(S)
-        self.demand_shocks: list[tuple[int, float, int]] = []   # (sector, factor, until turn)
+        self.demand_factor = np.ones((C, S))
+        self.demand_shocks: list[tuple[int, int, float, int]] = []   # (country or -1, sector, factor, until turn)
         self.treasury0 = self.treasury.copy()
         self.budget_cum = np.zeros(C)
         self.members = [np.flatnonzero((self.member_of == c) | (np.arange(C) == c)) for c in range(C)]
@@ -199,6 +199,8 @@ class WorldModel(mesa.Model):
     def _apply_initial_orders(self) -> None:
         from game.phases.adjudication import execute
         for item in self.rules.initial_orders:
+            if item.turn > 0:
+                continue                 # submitted on its turn by the orders phase
             ok = execute(self, item.seat, item.order)
             if not ok:
                 _turn, seat, text, reason = self.rejections[-1]

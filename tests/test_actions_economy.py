@@ -247,10 +247,11 @@ def test_recycling_programme_builds_a_state_plant_that_starts_producing(scenario
     assert treasury_gain(base.model, m, "US") == pytest.approx(-cost)
     waited = 1
     while m.fac.status[row] == CONSTRUCTION:
-        assert waited < lead_turns(m, m.ftypes["recycling"], m.countries["US"])
+        assert waited <= lead_turns(m, m.ftypes["recycling"], m.countries["US"])
         step(game)
         waited += 1
-    assert m.fac.status[row] == OPERATING
+    assert m.fac.status[row] == OPERATING      # completed at the end of a turn ...
+    step(game)                                  # ... it produces from the next one
     assert output(m, "recycling_gallium_us") == pytest.approx(20 * m.turn_frac)   # sells it all
 
 

@@ -239,19 +239,23 @@ def test_chip_control_closes_chip_routes_from_the_issuer_and_its_close_allies(sc
 
 
 def test_tech_control_makes_the_targets_firms_build_dearer_and_slower(scenario):
-    build = ("TSINGSHAN", "build type=refinery good=nickel_refined country=ID capacity=100")
-    other = ("BHP", "build type=refinery good=nickel_refined country=AU capacity=100")
+    # "processing" know-how is rare-earth separation: NdPr plants are covered, nickel is not
+    build = ("TSINGSHAN", "build type=refinery good=ndpr_oxide country=ID capacity=10")
+    other = ("BHP", "build type=refinery good=ndpr_oxide country=AU capacity=10")
+    nickel = ("TSINGSHAN", "build type=refinery good=nickel_refined country=ID capacity=100")
     base, m = twins(scenario, {1: [("US", "tech_control area=processing target=CN")]}, 1,
-                    base_plan={1: [build, other]})
-    new, mine = base.fac.row["tsingshan_nickel_refined_id"], m.fac.row["tsingshan_nickel_refined_id"]
+                    base_plan={1: [build, other, nickel]})
+    new, mine = base.fac.row["tsingshan_ndpr_oxide_id"], m.fac.row["tsingshan_ndpr_oxide_id"]
     assert m.fac.capex_value[mine] == pytest.approx(1.5 * base.fac.capex_value[new])
     assert m.fac.turns_left[mine] > base.fac.turns_left[new]
     assert m.fac.unit_cost[mine] > base.fac.unit_cost[new]
     ts = m.firms["TSINGSHAN"]
     assert m.cash[ts] - base.cash[ts] == pytest.approx(-0.5 * base.fac.capex_value[new])
-    bhp = m.fac.row["bhp_nickel_refined_au"]          # an Australian firm is not affected
+    bhp = m.fac.row["bhp_ndpr_oxide_au"]              # an Australian firm is not affected
     assert m.fac.capex_value[bhp] == base.fac.capex_value[bhp]
     assert m.fac.turns_left[bhp] == base.fac.turns_left[bhp]
+    ni = m.fac.row["tsingshan_nickel_refined_id"]     # nor is know-how outside the area
+    assert m.fac.capex_value[ni] == base.fac.capex_value[ni]
 
 
 def test_governance_standard_bars_own_firms_from_the_host(scenario):

@@ -66,7 +66,7 @@ class DefaultFirm(Policy):
     @staticmethod
     def _licences(pub, me, tables) -> list:
         needs = tables["licensing"]
-        if not needs:
+        if not needs or me["cash"] < 5.0:
             return []
         fac = me["facilities"]
         goods = pub["goods"]
@@ -175,7 +175,7 @@ class DefaultState(Policy):
         out = []
         demand, short, held = me["demand"], me["shortage"], me["stockpile"]
         goods = pub["goods"]
-        for g in np.flatnonzero((short > 0.05 * demand) & (held > 0)):
+        for g in np.flatnonzero((short > 0.05 * demand) & (held > 1e-6)):
             out.append(o.ReleaseStockpile(good=goods[g], amount=round(float(min(held[g], short[g]) / pub["turn_frac"]), 6)))
         if kind == "resource" or me["treasury"] <= 0:
             return out

@@ -6,7 +6,12 @@ from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.measures import Control, Tariff
 
-TECH_AREAS = {"processing": "refinery", "magnet": "magnet_plant", "battery": "cell_plant"}
+# Know-how a technology control denies: the goods whose plants need it.
+TECH_AREAS = {
+    "processing": ("ndpr_oxide", "dytb_oxide"),                         # rare-earth separation
+    "magnet": ("ndfeb_magnet",),
+    "battery": ("battery_cell", "lithium_chemical", "anode_graphite"),  # cells, cathode and anode chemistry
+}
 CHIP_GOODS = ("chip_tools", "advanced_chip")
 
 
@@ -139,10 +144,10 @@ def governance_standard(m, seat, o):
     m.measures.governance.add((seat, o.target))
 
 
-def tech_penalty(m, firm_home: str, ftype: str) -> bool:
-    """Whether a firm from `firm_home` is denied know-how for this facility type."""
+def tech_penalty(m, firm_home: str, good: str) -> bool:
+    """Whether a firm from `firm_home` is denied the know-how to make `good`."""
     for issuer, area, target in m.measures.tech_controls:
-        if TECH_AREAS[area] == ftype and firm_home in _expand(m, target) and issuer != firm_home:
+        if good in TECH_AREAS[area] and firm_home in _expand(m, target) and issuer != firm_home:
             return True
     return False
 

@@ -60,7 +60,7 @@ def build(m, seat, o):
     governance_bar(m, home, o.country)
     if o.type == "mine" and m.reserves[c, g] < o.capacity - 1e-9:
         raise Reject(f"{o.country} has known deposits for only {m.reserves[c, g]:g} more {o.good} a year")
-    penalty = tech_penalty(m, home, o.type)
+    penalty = tech_penalty(m, home, o.good)
     cost = capex(m, t, g, o.capacity, penalty=penalty)
     spend(m, seat, cost)
     if o.type == "mine":

@@ -43,7 +43,7 @@ def price_floor(m, seat, o):
     b.positive(o.price, "price")
     b.positive(o.volume, "volume")
     b.positive(o.turns, "turns", upper=40)
-    m.measures.floors.append(PriceFloor(seat, o.good, o.price, o.volume, m.turn + o.turns - 1))
+    m.measures.floors.append(PriceFloor(seat, o.good, o.price, o.volume, max(m.turn, 1) + o.turns - 1))
 
 
 @handles("offtake", 43)
@@ -72,7 +72,7 @@ def offtake(m, seat, o):
         raise Reject(f"{m.countries.ids[origin]} controls {m.goods.ids[g]} exports to "
                      f"{m.countries.ids[dest]}: an offtake cannot get round it")
     b.afford(m, seat, o.volume * m.turn_frac * o.price)
-    m.measures.offtakes.append(Offtake(seat, o.facility, o.volume, o.price, m.turn + o.turns - 1))
+    m.measures.offtakes.append(Offtake(seat, o.facility, o.volume, o.price, max(m.turn, 1) + o.turns - 1))
     m.investments.append((seat, int(m.fac.country[f]), o.volume * o.price * m.turn_frac))
 
 

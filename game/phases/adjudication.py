@@ -1,9 +1,9 @@
 """Phase 3, adjudication: carry out the turn's orders in a fixed order, then run clocks.
 
 Orders are simultaneous; they are applied sorted by (action priority, seat id, position
-in the seat's list). Priorities (game/actions) put deal answers first, then lifting and
-suspending controls, nationalizations, new controls and tariffs, finance, permits,
-industry, diplomacy and licences. An order that fails its checks is rejected with a
+in the seat's list). Priorities (the `@handles` decorators in game/actions) put deal
+answers first, then lifting and suspending controls, new controls and tariffs,
+nationalizations, finance, permits, industry, diplomacy and licences. An order that fails its checks is rejected with a
 reason and the others stand. An action with a `delay` in the ruleset is checked and
 carried out when its delay has run.
 """
@@ -30,6 +30,29 @@ def run(model) -> None:
     for seat, _pos, order, is_due in batch:
         execute(m, seat, order, delayed=is_due)
     run_clocks(m)
+
+
+def end_of_turn(model) -> None:
+    """Clocks that count turns of work or outage: they tick once a turn has been produced,
+    so a plant L turns from completion first produces L turns later and an outage of n
+    turns costs n turns of output."""
+    fac = model.fac
+    status, left = fac.col("status"), fac.col("turns_left")
+    building = status == CONSTRUCTION
+    left[building] -= 1
+    done = building & (left <= 0)
+    status[done] = OPERATING
+    left[done] = 0
+    pend = fac.col("pending_turns")
+    exp = pend > 0
+    pend[exp] -= 1
+    grown = exp & (pend == 0)
+    fac.col("capacity")[grown] += fac.col("pending_capacity")[grown]
+    fac.col("pending_capacity")[grown] = 0.0
+    out = fac.col("outage_turns")
+    hit = out > 0
+    out[hit] -= 1
+    fac.col("outage_share")[hit & (out == 0)] = 0.0
 
 
 def _priority(order) -> int:
@@ -69,24 +92,7 @@ def execute(m, seat: str, order, *, delayed: bool = False, via_deal: str | None 
 
 
 def run_clocks(m) -> None:
-    """Construction, expansions, outages, licence decisions and contract expiry."""
-    fac = m.fac
-    status, left = fac.col("status"), fac.col("turns_left")
-    building = status == CONSTRUCTION
-    left[building] -= 1
-    done = building & (left <= 0)
-    status[done] = OPERATING
-    left[done] = 0
-    pend = fac.col("pending_turns")
-    exp = pend > 0
-    pend[exp] -= 1
-    grown = exp & (pend == 0)
-    fac.col("capacity")[grown] += fac.col("pending_capacity")[grown]
-    fac.col("pending_capacity")[grown] = 0.0
-    out = fac.col("outage_turns")
-    hit = out > 0
-    out[hit] -= 1
-    fac.col("outage_share")[hit & (out == 0)] = 0.0
+    """Licence decisions and the expiry of contracts and offers, before the market."""
     _decide_licences(m)
     ms = m.measures
     ms.floors = [f for f in ms.floors if f.until_turn >= m.turn]
@@ -94,10 +100,10 @@ def run_clocks(m) -> None:
     for deal in ms.deals.values():
         if deal.status == "pending" and m.turn - deal.proposed_turn >= 2:
             deal.status = "expired"
-    m.demand_shocks = [d for d in m.demand_shocks if d[2] >= m.turn]
+    m.demand_shocks = [d for d in m.demand_shocks if d[3] >= m.turn]
     m.demand_factor[:] = 1.0
-    for s, factor, _until in m.demand_shocks:
-        m.demand_factor[s] *= factor
+    for c, s, factor, _until in m.demand_shocks:
+        m.demand_factor[c if c >= 0 else slice(None), s] *= factor
 
 
 def _decide_licences(m) -> None:

@@ -52,7 +52,8 @@ def _capacity_loss(m, effect) -> str:
     if len(rows) == 0:
         return "no facility affected"
     if not (effect.get("country") or effect.get("good") or effect.get("facility")):
-        weights = fac.col("capacity")[rows] / fac.col("capacity")[rows].sum()
+        value = fac.col("capacity")[rows] * m.ref_price[fac.col("good")[rows]]   # units differ by good
+        weights = value / value.sum()
         rows = np.array([m.rng.choice(rows, p=weights)])
     if effect.get("facility"):
         rows = np.array([fac.row[effect["facility"]]])
@@ -83,9 +84,11 @@ def _alignment_shift(m, effect) -> str:
 
 def _demand_shift(m, effect) -> str:
     s = m.sectors[effect["sector"]]
-    m.demand_shocks.append((s, float(effect.get("factor", 1.2)), m.turn + int(effect.get("turns", 2)) - 1))
-    m.demand_factor[s] *= float(effect.get("factor", 1.2))
-    return effect["sector"]
+    c = m.countries[effect["country"]] if effect.get("country") else -1
+    factor = float(effect.get("factor", 1.2))
+    m.demand_shocks.append((c, s, factor, m.turn + int(effect.get("turns", 2)) - 1))
+    m.demand_factor[c if c >= 0 else slice(None), s] *= factor
+    return effect["sector"] + (f" in {effect['country']}" if c >= 0 else "")
 
 
 def _tariff_struck(m, effect) -> str:

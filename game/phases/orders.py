@@ -14,6 +14,10 @@ from game.observe import observe
 def run(model) -> None:
     m = model
     m.public_view = None            # rebuilt once for this turn, shared by all seats
+    for item in m.rules.initial_orders:
+        if item.turn == m.turn:     # scenario orders scheduled for this turn
+            from game.orders import parse_order
+            m.submit(item.seat, [parse_order(item.order)])
     batches: dict[type, list] = {}
     for agent in sorted(m.agents, key=lambda a: a.unique_id):
         if agent.code in m.human_seats or agent.policy is None:

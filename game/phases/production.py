@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from game.facilities import OPERATING
+from game.facilities import CLOSED, OPERATING
 from game.ledger import credit_owners, debit_owners
 from game.market import MarketInput, clear_stage
 from game.routes import build_routes, restrict_by_content
@@ -78,7 +78,7 @@ def reference_use(m) -> np.ndarray:
 def final_demand(m) -> np.ndarray:
     """Sector demand for each good this turn, (C, G) in good units per turn."""
     years = max(m.turn - 1, 0) * m.turn_frac
-    m.sector_level = m.demand * (m.demand_factor * (1.0 + m.growth) ** years)[None, :]
+    m.sector_level = m.demand * m.demand_factor * ((1.0 + m.growth) ** years)[None, :]
     sector = m.sector_level * m.turn_frac
     return np.einsum("cs,csg->cg", sector, m.intensity)
 
@@ -146,6 +146,15 @@ def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray
         take = min(off.volume * m.turn_frac, qty[k])
         if take <= 0:
             continue
+        if off.buyer in m.countries:
+            dest = None
+        else:
+            bf = m.firms[off.buyer]
+            users = np.flatnonzero((m.fac.col("firm") == bf) & (m.fac.col("state_owner") < 0)
+                                   & (m.fac.col("status") != CLOSED) & (m.recipe[m.fac.col("good"), g] > 0))
+            if len(users) == 0:
+                continue                 # the buyer has no plant left to take it: nothing delivered
+            dest = users[0]
         qty[k] -= take
         consume_inputs(m, f, g, take)
         m.fac_output[f] += take
@@ -153,15 +162,13 @@ def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray
         pay = take * off.price
         m.fac_offtake_income[f] += pay
         credit_owners(m, np.array([f]), np.array([pay]))
-        if off.buyer in m.countries:
+        if dest is None:
             b = m.countries[off.buyer]
             m.treasury[b] -= pay
             m.stockpile[b, g] += take
         else:
-            bf = m.firms[off.buyer]
             m.cash[bf] -= pay
-            users = np.flatnonzero((m.fac.col("firm") == bf) & (m.recipe[m.fac.col("good"), g] > 0))
-            m.fac.input_stock[users[0], g] += take
+            m.fac.input_stock[dest, g] += take
     return qty
 
 

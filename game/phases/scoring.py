@@ -65,8 +65,8 @@ def state_objectives(m) -> dict[str, np.ndarray]:
 
 
 def leverage_all(m) -> np.ndarray:
-    """Each country's mean share of world output across processed goods."""
-    processed = np.array([st != "ore" for st in m.stage])
+    """Each country's mean share of world refining, across the refined goods."""
+    processed = np.array([st == "refined" for st in m.stage])
     world = m.production.sum(axis=0)
     share = np.where(world > 0, m.production / np.maximum(world, 1e-12), 0.0)
     return share[:, processed].mean(axis=1)
