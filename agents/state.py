@@ -44,7 +44,7 @@ class Seat(mesa.Agent):
         from game.observe import observe
         orders = self.policy.decide(observe(m, self.code), self.policy_rng())
         if orders:
-            m.submit(self.code, list(orders))
+            m.submit(self.code, list(orders), during_turn=True)
 
     def policy_rng(self):
         """A generator for this seat and turn, apart from the engine's own stream, so that

@@ -101,7 +101,7 @@ def cmd_run(args) -> int:
     else:
         print_summary(game, scripted=bool(script))
     if args.out:
-        write_outputs(game, args.out)
+        write_outputs(game, args.out, against_baseline=bool(script))
         if not args.quiet:
             print(f"\nwrote {args.out / 'turns.parquet'}, {args.out / 'orders.csv'} and {args.out / 'game.save'}")
     return 0
@@ -111,15 +111,21 @@ def script_seats(script) -> set[str]:
     return {seat for items in script.values() for seat, _ in items}
 
 
-def write_outputs(game, out: Path) -> None:
+def write_outputs(game, out: Path, *, against_baseline: bool = False) -> None:
+    """turns.parquet (long-form metrics), orders.csv (every order and its fate) and game.save.
+    With `against_baseline`, the metrics also hold each seat's score minus the score of the
+    status-quo game (same scenario and seed, every seat on its default AI)."""
     import csv
 
     import pyarrow.parquet as pq
 
     from game.save import write_save
     out.mkdir(parents=True, exist_ok=True)
+    table = game.metrics()
+    if against_baseline:
+        table = with_score_vs_baseline(game, table)
     tmp = out / ".turns.parquet.tmp"
-    pq.write_table(game.metrics(), tmp, compression="zstd")
+    pq.write_table(table, tmp, compression="zstd")
     tmp.replace(out / "turns.parquet")
     with open(out / "orders.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -129,6 +135,27 @@ def write_outputs(game, out: Path) -> None:
         rows += [(t, s, text, "rejected", why) for t, s, text, why in m.rejections]
         w.writerows(sorted(rows, key=lambda r: (r[0], r[1])))
     write_save(game, out / "game.save")
+
+
+def with_score_vs_baseline(game, table):
+    import numpy as np
+    import pyarrow as pa
+    base = game.baseline().model.log.turns
+    rows = {"turn": [], "entity": [], "good": [], "metric": [], "value": []}
+    ids = game.model.countries.ids
+    for snap, ref in zip(game.model.log.turns, base):
+        diff = snap["country"]["score"] - ref["country"]["score"]
+        rows["turn"] += [snap["turn"]] * len(ids)
+        rows["entity"] += list(ids)
+        rows["good"] += [""] * len(ids)
+        rows["metric"] += ["score_vs_baseline"] * len(ids)
+        rows["value"] += list(np.asarray(diff, dtype=float))
+    extra = pa.table({"turn": pa.array(rows["turn"], pa.int32()),
+                      "entity": pa.array(rows["entity"], pa.string()).dictionary_encode(),
+                      "good": pa.array(rows["good"], pa.string()).dictionary_encode(),
+                      "metric": pa.array(rows["metric"], pa.string()).dictionary_encode(),
+                      "value": pa.array(rows["value"], pa.float64())})
+    return pa.concat_tables([table.cast(extra.schema), extra])
 
 
 def cmd_validate(args) -> int:

@@ -295,11 +295,13 @@ class WorldModel(mesa.Model):
         return self.members[self.countries[target]]
 
     # -- the turn ------------------------------------------------------------------------
-    def submit(self, seat: str, orders: list) -> None:
-        """Queue orders for the coming turn, remembering them in submission order."""
+    def submit(self, seat: str, orders: list, *, during_turn: bool = False) -> None:
+        """Queue orders for the coming turn (or, from the orders phase, for the turn being
+        played), remembering them in submission order for saves and replays."""
         self.pending_orders.setdefault(seat, []).extend(orders)
+        turn = self.turn if during_turn else self.turn + 1
         for order in orders:
-            self.submission_log.append((self.turn + 1, seat, order.text() if hasattr(order, "text") else str(order)))
+            self.submission_log.append((turn, seat, order.text() if hasattr(order, "text") else str(order)))
 
     def step(self) -> None:
         self.turn += 1

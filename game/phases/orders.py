@@ -17,7 +17,7 @@ def run(model) -> None:
     for item in m.rules.initial_orders:
         if item.turn == m.turn:     # scenario orders scheduled for this turn
             from game.orders import parse_order
-            m.submit(item.seat, [parse_order(item.order)])
+            m.submit(item.seat, [parse_order(item.order)], during_turn=True)
     batches: dict[type, list] = {}
     for agent in sorted(m.agents, key=lambda a: a.unique_id):
         if agent.code in m.human_seats or agent.policy is None:
@@ -32,4 +32,4 @@ def run(model) -> None:
         decisions = agents[0].policy.decide_batch(obs, rngs)
         for agent, orders in zip(agents, decisions):
             if orders:
-                m.submit(agent.code, list(orders))
+                m.submit(agent.code, list(orders), during_turn=True)
