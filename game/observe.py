@@ -154,6 +154,17 @@ def _banded(treasury: np.ndarray) -> np.ndarray:
     return _ro(np.where(treasury > 0, bands, 0.0))
 
 
+def _name_arrays(m) -> dict[str, np.ndarray]:
+    """Facility ids, type names and status names as object arrays, rebuilt when plants are added."""
+    cached = getattr(m, "_name_cache", None)
+    if cached is not None and cached[0] == len(m.fac):
+        return cached[1]
+    arrays = {"id": np.array(m.fac.ids, dtype=object), "type": np.array(m.ftypes.ids, dtype=object),
+              "status": np.array(STATUS_NAMES, dtype=object)}
+    m._name_cache = (len(m.fac), arrays)
+    return arrays
+
+
 def firm_rows(m) -> dict[int, np.ndarray]:
     """Rows of the facilities each firm owns (privately), computed once a turn."""
     cached = getattr(m, "_firm_rows", None)
@@ -176,14 +187,15 @@ def _firm_private(m, seat: str) -> dict:
     rows = firm_rows(m).get(f, np.zeros(0, dtype=np.int64))
     out_len = len(m.fac_output)
     output = np.where(rows < out_len, m.fac_output[np.minimum(rows, max(out_len - 1, 0))], 0.0) if out_len else np.zeros(len(rows))
+    names = _name_arrays(m)
     facilities = {
-        "id": [fac.ids[i] for i in rows],
-        "type": [m.ftypes.ids[t] for t in fac.ftype[rows]],
+        "id": names["id"][rows],
+        "type": names["type"][fac.ftype[rows]],
         "good": fac.good[rows],
         "country": fac.country[rows],
         "capacity": fac.capacity[rows],
         "unit_cost": fac.unit_cost[rows],
-        "status": [STATUS_NAMES[s] for s in fac.status[rows]],
+        "status": names["status"][fac.status[rows]],
         "status_code": fac.status[rows],          # 0 operating, 1 idle, 2 construction, 3 closed
         "turns_left": fac.turns_left[rows],
         "output": output,

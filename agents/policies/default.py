@@ -30,38 +30,55 @@ class DefaultFirm(Policy):
         return self.decide_batch([obs], [rng])[0]
 
     def decide_batch(self, observations, rngs):
-        """Decide for many firms at once: the market-wide tables are computed once."""
+        """Decide for many firms at once: the market-wide tables are computed once, and the
+        idle/reopen checks run over all firms' plants in one pass."""
         if not observations:
             return []
         pub = observations[0]["public"]
         tables = _firm_tables(pub)
-        return [self._decide_one(obs, tables) for obs in observations]
+        operate = self._operate_all(pub, observations, tables)
+        out = []
+        for k, obs in enumerate(observations):
+            me = obs["private"]
+            if me["bankrupt"]:
+                out.append([])
+                continue
+            orders = operate[k] + self._licences(pub, me, tables)
+            best = self._best_investment(pub, me, tables)
+            if best is not None:
+                orders.append(best)
+            out.append(orders)
+        return out
 
-    def _decide_one(self, obs, tables) -> list:
-        pub, me = obs["public"], obs["private"]
-        if me["bankrupt"]:
-            return []
-        orders = self._operate(pub, me, tables)
-        orders += self._licences(pub, me, tables)
-        best = self._best_investment(pub, me, tables)
-        if best is not None:
-            orders.append(best)
-        return orders
-
-    @staticmethod
-    def _operate(pub, me, tables) -> list:
-        fac = me["facilities"]
-        if not len(fac["id"]) or pub["turn"] <= 1:
-            return []
-        margin = tables["value"][fac["country"], fac["good"]] - fac["unit_cost"]
-        ref = pub["ref_price"][fac["good"]]
-        status = fac["status_code"]
+    @classmethod
+    def _operate_all(cls, pub, observations, tables) -> list[list]:
+        """Idle and reopen orders for every firm, worked out over all plants together."""
+        n = len(observations)
+        out: list[list] = [[] for _ in range(n)]
+        if pub["turn"] <= 1:
+            return out
+        facs = [obs["private"]["facilities"] for obs in observations]
+        sizes = np.array([len(f["good"]) for f in facs])
+        if sizes.sum() == 0:
+            return out
+        owner = np.repeat(np.arange(n), sizes)
+        good = np.concatenate([f["good"] for f in facs])
+        country = np.concatenate([f["country"] for f in facs])
+        status = np.concatenate([f["status_code"] for f in facs])
+        output = np.concatenate([f["output"] for f in facs])
+        margin = tables["value"][country, good] - np.concatenate([f["unit_cost"] for f in facs])
+        ref = pub["ref_price"][good]
+        cash = np.array([obs["private"]["cash"] for obs in observations])
         # The market already leaves unprofitable plants unused; idling only saves part of
         # the fixed cost, so a firm idles only when it is short of cash.
-        idle = (status == 0) & (fac["output"] <= 0) & (margin < -0.2 * ref) & (me["cash"] < 0)
+        idle = (status == 0) & (output <= 0) & (margin < -0.2 * ref) & (cash[owner] < 0)
         reopen = (status == 1) & (margin > 0.1 * ref)
-        return ([o.Idle(facility=fac["id"][k]) for k in np.flatnonzero(idle)]
-                + [o.Reopen(facility=fac["id"][k]) for k in np.flatnonzero(reopen)])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for j in np.flatnonzero(idle | reopen):
+            k = owner[j]
+            fid = facs[k]["id"][j - starts[k]]
+            out[k].append(o.Idle(facility=fid) if idle[j] else o.Reopen(facility=fid))
+        return out
 
     @staticmethod
     def _licences(pub, me, tables) -> list:
