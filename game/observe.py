@@ -30,9 +30,9 @@ def public_view(m) -> dict:
         "year": m.year,
         "turns_total": m.max_turns,
         "turn_frac": m.turn_frac,
-        "goods": m.goods.ids,
-        "countries": m.countries.ids,
-        "sectors": m.sectors.ids,
+        "goods": list(m.goods.ids),
+        "countries": list(m.countries.ids),
+        "sectors": list(m.sectors.ids),
         "stage": list(m.stage),
         "kind": dict(zip(m.countries.ids, m.kind)),
         "ref_price": _ro(m.ref_price),
@@ -63,7 +63,7 @@ def public_view(m) -> dict:
         "governance": sorted(ms.governance),
         "coerced": list(getattr(m, "last_coercions", [])),
         "events": [e for e in m.events_log if e[0] >= m.turn],
-        "build": build_table(m),
+        "build": {k: (_ro(v) if isinstance(v, np.ndarray) else list(v)) for k, v in build_table(m).items()},
     }
     m.public_view = view
     return view
@@ -89,7 +89,19 @@ def observe(m, seat: str) -> dict:
         kind = "firm"
     else:
         raise KeyError(f"unknown seat {seat!r}")
-    return {"seat": seat, "kind": kind, "turn": m.turn, "public": pub, "private": private}
+    return {"seat": seat, "kind": kind, "turn": m.turn, "public": _own_copy(pub), "private": private}
+
+
+def _own_copy(pub: dict) -> dict:
+    """A seat's own copy of the public view: its containers are fresh, so a policy that edits
+    its observation changes nobody else's (arrays are shared but read-only)."""
+    out = dict(pub)
+    for key, value in pub.items():
+        if isinstance(value, (list, tuple)):
+            out[key] = [dict(v) if isinstance(v, dict) else v for v in value]
+        elif isinstance(value, dict):
+            out[key] = dict(value)
+    return out
 
 
 def _state_private(m, seat: str) -> dict:
@@ -200,6 +212,8 @@ def _firm_private(m, seat: str) -> dict:
         "turns_left": fac.turns_left[rows],
         "output": output,
     }
+    for key in ("good", "country", "capacity", "unit_cost", "status_code", "turns_left", "output", "id", "type", "status"):
+        facilities[key].flags.writeable = False      # fancy indexing made copies: freeze them
     return {
         "firm": seat,
         "home": m.countries.ids[m.firm_home[f]],

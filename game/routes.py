@@ -137,7 +137,7 @@ def general_licences(model, ctl, exporters, importers) -> np.ndarray:
 def restrict_by_content(model, r: GoodRoutes | None, g: int, content: dict) -> GoodRoutes | None:
     """Extend extraterritorial controls to good `g` made abroad with controlled content."""
     C = len(model.countries)
-    for ctl, shares in content.items():
+    for ctl, shares in content.values():
         if shares[g] is None:
             continue
         exporters = model.members[model.countries[ctl.issuer]]

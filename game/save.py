@@ -39,7 +39,7 @@ def _scenario_ref(sc) -> str:
     bundled = Path(__file__).resolve().parent.parent / "rulesets"
     if first is not None and first.resolve().parent == bundled:
         return first.stem
-    return str(first) if first else sc.name
+    return str(first.resolve()) if first else sc.name
 
 
 def write_save(game, path: str | Path) -> Path:
@@ -50,6 +50,9 @@ def write_save(game, path: str | Path) -> Path:
     lines += [json.dumps(turn, sort_keys=True) for turn in game.history]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)            # mkstemp makes 0600; saves are ordinary files
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")
             fh.flush()
@@ -67,6 +70,8 @@ def read_save(path: str | Path) -> tuple[dict, list[dict]]:
         raw = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise SaveError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SaveError(f"{path}:1: not a Chokepoint save (not UTF-8 text)") from None
     records = []
     for n, line in enumerate(raw, start=1):
         if not line.strip():
@@ -75,7 +80,7 @@ def read_save(path: str | Path) -> tuple[dict, list[dict]]:
             records.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise SaveError(f"{path}:{n}: not JSON: {exc.msg}") from None
-    if not records or records[0].get("format") != FORMAT:
+    if not records or not isinstance(records[0], dict) or records[0].get("format") != FORMAT:
         raise SaveError(f"{path}:1: not a Chokepoint save (no '{FORMAT}' header)")
     if records[0].get("version") != VERSION:
         raise SaveError(f"{path}:1: save format version {records[0].get('version')} is not supported (this is {VERSION})")
@@ -83,28 +88,67 @@ def read_save(path: str | Path) -> tuple[dict, list[dict]]:
 
 
 def load_game(path: str | Path, *, verify: bool = True, upto: int | None = None):
-    """Rebuild a game from its save by replaying it; raise SaveError at the first mismatch."""
+    """Rebuild a game from its save by replaying it. Any problem, a damaged record or a turn
+    that replays to another digest, raises SaveError naming the line. After loading, the
+    seats play as they did when saved."""
+    from agents.policies import make_policy
+    from game.api import HUMAN
+    head, turns = read_save(path)
+    game = _at_line(path, 1, _start, head)
+    for n, turn in enumerate(turns, start=2):
+        if not isinstance(turn, dict) or "turn" not in turn:
+            raise SaveError(f"{path}:{n}: malformed turn record (expected an object with a turn number)")
+        if upto is not None and turn["turn"] > upto:
+            break
+        _at_line(path, n, _replay_turn, game, turn)
+        if verify and game.digest() != turn.get("digest"):
+            raise SaveError(f"{path}:{n}: turn {turn['turn']} replays to digest {game.digest()}, "
+                            f"the save recorded {turn.get('digest')}")
+    # hand the seats back to the people and policies that played them
+    m = game.model
+    m.human_seats = {s for s, p in game.seats.items() if p == HUMAN}
+    for seat, name in game.seats.items():
+        if name != HUMAN:
+            m.seat_agent[seat].policy = make_policy(name, m.seat_kind(seat))
+    return game
+
+
+def _at_line(path, line: int, fn, *args):
+    """Run one step of loading; turn whatever goes wrong into a SaveError naming the line."""
+    from game.rules import RulesError
+    try:
+        return fn(*args)
+    except SaveError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise SaveError(f"{path}:{line}: {exc}") from None
+    except RulesError as exc:
+        raise SaveError(f"{path}:{line}: the scenario cannot be loaded: {exc}") from None
+    except (KeyError, TypeError, AttributeError, ValueError, RuntimeError, IndexError) as exc:
+        what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise SaveError(f"{path}:{line}: malformed save: {what}") from None
+
+
+def _start(head: dict):
     from game.api import HUMAN, Game
     from game.rules import load_scenario
-    head, turns = read_save(path)
+    if not isinstance(head.get("seats"), dict):
+        raise ValueError("the header has no seats table")
     scenario = load_scenario(head["scenario_path"])
     for key, part in (("ruleset_hash", "ruleset"), ("map_hash", "map")):
         if scenario.hashes[part] != head[key]:
-            raise SaveError(f"{path}: the {part} files changed since this game was saved "
+            raise SaveError(f"the {part} files changed since this game was saved "
                             f"({head[key][:12]} then, {scenario.hashes[part][:12]} now)")
     seats = {seat: HUMAN for seat in list(scenario.countries) + list(scenario.firms)}
     game = Game(scenario, seed=head["seed"], seats=seats, turns=head["turns"])
     game.seats = dict(head["seats"])
-    for n, turn in enumerate(turns, start=2):
-        if upto is not None and turn["turn"] > upto:
-            break
-        for seat, orders in turn["orders"].items():
-            game.submit(seat, orders)
-        for item in turn.get("inject", []):
-            item = dict(item)
-            game.inject(item.pop("event"), **item)
-        game.step()
-        if verify and game.digest() != turn["digest"]:
-            raise SaveError(f"{path}:{n}: turn {turn['turn']} replays to digest {game.digest()}, "
-                            f"the save recorded {turn['digest']}")
     return game
+
+
+def _replay_turn(game, turn: dict) -> None:
+    for seat, orders in turn["orders"].items():
+        game.submit(seat, orders)
+    for item in turn.get("inject", []):
+        item = dict(item)
+        game.inject(item.pop("event"), **item)
+    game.step()

@@ -295,10 +295,13 @@ class WorldModel(mesa.Model):
         return self.members[self.countries[target]]
 
     # -- the turn ------------------------------------------------------------------------
-    def submit(self, seat: str, orders: list, *, during_turn: bool = False) -> None:
+    def submit(self, seat: str, orders: list, *, during_turn: bool = False, log: bool = True) -> None:
         """Queue orders for the coming turn (or, from the orders phase, for the turn being
-        played), remembering them in submission order for saves and replays."""
+        played), remembering them in submission order for saves and replays (scenario orders
+        scheduled for a turn are not logged: replaying the scenario submits them again)."""
         self.pending_orders.setdefault(seat, []).extend(orders)
+        if not log:
+            return
         turn = self.turn if during_turn else self.turn + 1
         for order in orders:
             self.submission_log.append((turn, seat, order.text() if hasattr(order, "text") else str(order)))

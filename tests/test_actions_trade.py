@@ -295,7 +295,7 @@ def test_transship_moves_goods_round_a_ban_at_a_markup(scenario):
     assert flow(banned.model, "gallium", "CN", "JP") == 0.0
     game, _ = _transship_game(scenario, 0.0, 1)
     m = game.model
-    assert m.transship_flow[("JPGA", "gallium", "CN", "JP")] == pytest.approx(10.0)
+    assert m.transship_flow[("JPGA", "gallium", "CN", "ID", "JP")] == pytest.approx(10.0)
     assert flow(m, "gallium", "CN", "JP") == pytest.approx(10.0)    # 20 a year
     markup = scenario.market.transship_markup * m.ref_price[m.goods["gallium"]]
     assert price(m, "JP", "gallium") >= price(m, "CN", "gallium") + markup - 1e-9

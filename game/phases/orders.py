@@ -17,7 +17,7 @@ def run(model) -> None:
     for item in m.rules.initial_orders:
         if item.turn == m.turn:     # scenario orders scheduled for this turn
             from game.orders import parse_order
-            m.submit(item.seat, [parse_order(item.order)], during_turn=True)
+            m.submit(item.seat, [parse_order(item.order)], during_turn=True, log=False)
     batches: dict[type, list] = {}
     for agent in sorted(m.agents, key=lambda a: a.unique_id):
         if agent.code in m.human_seats or agent.policy is None:

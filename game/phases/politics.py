@@ -96,7 +96,7 @@ def detect_transshipment(m, base: float) -> None:
     for ts in m.measures.transships:
         o = m.countries[ts.origin]
         if m.rng.random() < base * m.enforcement[o]:
-            moved = m.transship_flow.get((ts.firm, ts.good, ts.origin, ts.destination), 0.0)
+            moved = m.transship_flow.get((ts.firm, ts.good, ts.origin, ts.via, ts.destination), 0.0)
             fine = 2.0 * moved * m.price[o, m.goods[ts.good]]
             f = m.firms[ts.firm]
             m.cash[f] -= fine

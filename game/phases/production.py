@@ -41,6 +41,7 @@ def run(model) -> None:
     m.rents = np.zeros(C)
     m.tariff_income = np.zeros(C)
     m.transship_flow = {}
+    m.offtake_trade = []
     m.used_lp = 0
     m.final_demand = final_demand(m)
     m.demand_ref = reference_use(m)
@@ -147,14 +148,17 @@ def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray
         if take <= 0:
             continue
         if off.buyer in m.countries:
-            dest = None
+            dest, where = None, m.countries[off.buyer]
         else:
             bf = m.firms[off.buyer]
             users = np.flatnonzero((m.fac.col("firm") == bf) & (m.fac.col("state_owner") < 0)
                                    & (m.fac.col("status") != CLOSED) & (m.recipe[m.fac.col("good"), g] > 0))
             if len(users) == 0:
                 continue                 # the buyer has no plant left to take it: nothing delivered
-            dest = users[0]
+            dest, where = users[0], int(m.fac.country[users[0]])
+        origin = int(m.fac.country[f])
+        if where != origin and r_blocks(m, g, origin, where):
+            continue                     # a control in force stops the contract's deliveries
         qty[k] -= take
         consume_inputs(m, f, g, take)
         m.fac_output[f] += take
@@ -163,13 +167,23 @@ def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray
         m.fac_offtake_income[f] += pay
         credit_owners(m, np.array([f]), np.array([pay]))
         if dest is None:
-            b = m.countries[off.buyer]
-            m.treasury[b] -= pay
-            m.stockpile[b, g] += take
+            m.treasury[where] -= pay
+            m.stockpile[where, g] += take
         else:
             m.cash[bf] -= pay
             m.fac.input_stock[dest, g] += take
+        if where != origin:
+            m.offtake_trade.append((g, origin, where, take))
     return qty
+
+
+def r_blocks(m, g: int, origin: int, dest: int) -> bool:
+    """Whether a ban in force stops `g` going from `origin` to `dest` this turn (contract
+    deliveries under a licence regime or a quota are let through)."""
+    from game.routes import exporters_of
+    good = m.goods.ids[g]
+    return any(ctl.good == good and ctl.mode == "ban" and origin in exporters_of(m, ctl)
+               and dest in m.expand_targets(ctl.target) for ctl in m.measures.active_controls(m.turn))
 
 
 def demand_steps(m, g: int, cap_turn: np.ndarray) -> dict:
@@ -266,6 +280,11 @@ def settle(m, g: int, sup: dict, dem: dict, res, r) -> None:
     np.add.at(m.stockpile[:, g], sc, sq)
     np.subtract.at(m.treasury, sc, sq * p[sc])
     settle_flows(m, g, res, r)
+    for og, o_from, o_to, q in m.offtake_trade:
+        if og == g:                      # contract deliveries across borders are trade too
+            m.exports[o_from, g] += q
+            m.imports[o_to, g] += q
+            m.flows[g][o_from, o_to] += q
 
 
 def settle_flows(m, g: int, res, r) -> None:
@@ -299,11 +318,12 @@ def settle_flows(m, g: int, res, r) -> None:
             f = m.firms[ts.firm]
             m.cash[f] += q * (p[d] - p[o] - wedge_amt)
             m.external += q * wedge_amt
-            m.transship_flow[(ts.firm, ts.good, ts.origin, ts.destination)] = q
+            m.transship_flow[(ts.firm, ts.good, ts.origin, ts.via, ts.destination)] = q
 
 
 def init_content(m) -> dict:
-    """Per extraterritorial control, the share of each good's value traced to the issuer."""
+    """Per extraterritorial control (by key), the control and the share of each good's value,
+    per producing country, traced to the issuer's controlled good."""
     content = {}
     for ctl in m.measures.active_controls(m.turn):
         if ctl.content > 0:
@@ -312,7 +332,7 @@ def init_content(m) -> dict:
             base = np.zeros(len(m.countries))
             base[m.members[m.countries[ctl.issuer]]] = 1.0
             shares[u] = base
-            content[ctl] = shares
+            content[ctl.key] = (ctl, shares)
     return content
 
 
@@ -321,7 +341,7 @@ def update_content(m, g: int, content: dict) -> None:
     home_use = np.maximum(m.production[:, g] - m.exports[:, g], 0.0)
     flows = m.flows[g]
     received = home_use + flows.sum(axis=0)
-    for ctl, shares in content.items():
+    for ctl, shares in content.values():
         if shares[g] is None:
             continue
         traced = (home_use * shares[g] + flows.T @ shares[g]) / np.maximum(received, 1e-12)
