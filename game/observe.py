@@ -78,8 +78,9 @@ def _pipeline(m) -> np.ndarray:
     return out
 
 
-def observe(m, seat: str) -> dict:
-    """The observation of one seat: {"seat", "kind", "public", "private"}."""
+def observe(m, seat: str, public: dict | None = None) -> dict:
+    """The observation of one seat: {"seat", "kind", "public", "private"}. `public` lets a
+    caller hand several seats of one batched policy the same copy of the public view."""
     pub = public_view(m)
     if seat in m.countries:
         private = _state_private(m, seat)
@@ -89,7 +90,8 @@ def observe(m, seat: str) -> dict:
         kind = "firm"
     else:
         raise KeyError(f"unknown seat {seat!r}")
-    return {"seat": seat, "kind": kind, "turn": m.turn, "public": _own_copy(pub), "private": private}
+    return {"seat": seat, "kind": kind, "turn": m.turn,
+            "public": public if public is not None else _own_copy(pub), "private": private}
 
 
 def _own_copy(pub: dict) -> dict:
