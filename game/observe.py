@@ -20,8 +20,9 @@ def _ro(a: np.ndarray) -> np.ndarray:
 
 
 def public_view(m) -> dict:
-    if getattr(m, "public_view", None) is not None and m.public_view["turn"] == m.turn:
-        return m.public_view
+    cached = getattr(m, "public_view", None)
+    if cached is not None and cached.get("_epoch") == _epoch(m):
+        return cached
     from game.costs import build_table
     world = m.production.sum(axis=0)
     ms = m.measures
@@ -64,6 +65,7 @@ def public_view(m) -> dict:
         "coerced": list(getattr(m, "last_coercions", [])),
         "events": [e for e in m.events_log if e[0] >= m.turn],
         "build": {k: (_ro(v) if isinstance(v, np.ndarray) else list(v)) for k, v in build_table(m).items()},
+        "_epoch": _epoch(m),
     }
     m.public_view = view
     return view
@@ -127,7 +129,7 @@ def _state_private(m, seat: str) -> dict:
         "rival_share": _ro(m.rival_share[c]),
         "sector_output": _ro(m.sector_output[c]),
         "score": float(m.score[c]),
-        "others_treasury": _banded(m.treasury) if fog else _ro(m.treasury),
+        "others_treasury": _others_treasury(m, fog),
         "my_controls": [k for k in ms.controls if k[0] == seat],
         "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
                           for d in ms.deals.values() if d.to == seat and d.status == "pending"],
@@ -162,6 +164,14 @@ def recent_rejections(m) -> dict[str, list]:
     return out
 
 
+def _others_treasury(m, fog: bool) -> np.ndarray:
+    cached = getattr(m, "_treasury_view", None)
+    if cached is None or cached[0] != (_epoch(m), fog):
+        cached = ((_epoch(m), fog), _banded(m.treasury) if fog else _ro(m.treasury))
+        m._treasury_view = cached
+    return cached[1]
+
+
 def _banded(treasury: np.ndarray) -> np.ndarray:
     """Treasuries rounded to the nearest power of two of 100 M$: the size, not the figure."""
     bands = 100.0 * 2.0 ** np.round(np.log2(np.maximum(treasury, 100.0) / 100.0))
@@ -179,43 +189,46 @@ def _name_arrays(m) -> dict[str, np.ndarray]:
     return arrays
 
 
-def firm_rows(m) -> dict[int, np.ndarray]:
-    """Rows of the facilities each firm owns (privately), computed once a turn."""
-    cached = getattr(m, "_firm_rows", None)
-    if cached is not None and cached[0] == (m.turn, len(m.fac)):
+def _firm_table(m) -> dict:
+    """Every privately owned facility, sorted by owner, as read-only columns, with each
+    firm's slice: built once per view so that a firm's facilities are cheap views."""
+    cached = getattr(m, "_firm_table", None)
+    if cached is not None and cached[0] == _epoch(m):
         return cached[1]
     fac = m.fac
     rows = np.flatnonzero(fac.col("state_owner") < 0)
+    rows = rows[np.argsort(fac.col("firm")[rows], kind="stable")]
     owners = fac.col("firm")[rows]
-    order = np.argsort(owners, kind="stable")
-    rows, owners = rows[order], owners[order]
-    cuts = np.flatnonzero(np.diff(owners)) + 1
-    table = {int(grp_owner[0]): grp for grp, grp_owner in zip(np.split(rows, cuts), np.split(owners, cuts)) if len(grp)}
-    m._firm_rows = ((m.turn, len(m.fac)), table)
+    names = _name_arrays(m)
+    out_len = len(m.fac_output)
+    output = np.zeros(len(rows))
+    has = rows < out_len
+    output[has] = m.fac_output[rows[has]]
+    cols = {
+        "id": names["id"][rows], "type": names["type"][fac.ftype[rows]],
+        "good": fac.good[rows], "country": fac.country[rows], "capacity": fac.capacity[rows],
+        "unit_cost": fac.unit_cost[rows], "status": names["status"][fac.status[rows]],
+        "status_code": fac.status[rows],          # 0 operating, 1 idle, 2 construction, 3 closed
+        "turns_left": fac.turns_left[rows], "output": output,
+    }
+    for col in cols.values():
+        col.flags.writeable = False
+    firms = np.arange(len(m.firms))
+    bounds = np.stack([np.searchsorted(owners, firms, "left"), np.searchsorted(owners, firms, "right")], axis=1)
+    table = {"cols": cols, "bounds": bounds.tolist()}
+    m._firm_table = (_epoch(m), table)
     return table
+
+
+def _epoch(m):
+    return (m.turn, len(m.fac), getattr(m, "view_epoch", 0))
 
 
 def _firm_private(m, seat: str) -> dict:
     f = m.firms[seat]
-    fac = m.fac
-    rows = firm_rows(m).get(f, np.zeros(0, dtype=np.int64))
-    out_len = len(m.fac_output)
-    output = np.where(rows < out_len, m.fac_output[np.minimum(rows, max(out_len - 1, 0))], 0.0) if out_len else np.zeros(len(rows))
-    names = _name_arrays(m)
-    facilities = {
-        "id": names["id"][rows],
-        "type": names["type"][fac.ftype[rows]],
-        "good": fac.good[rows],
-        "country": fac.country[rows],
-        "capacity": fac.capacity[rows],
-        "unit_cost": fac.unit_cost[rows],
-        "status": names["status"][fac.status[rows]],
-        "status_code": fac.status[rows],          # 0 operating, 1 idle, 2 construction, 3 closed
-        "turns_left": fac.turns_left[rows],
-        "output": output,
-    }
-    for key in ("good", "country", "capacity", "unit_cost", "status_code", "turns_left", "output", "id", "type", "status"):
-        facilities[key].flags.writeable = False      # fancy indexing made copies: freeze them
+    table = _firm_table(m)
+    lo, hi = table["bounds"][f]
+    facilities = {key: col[lo:hi] for key, col in table["cols"].items()}
     return {
         "firm": seat,
         "home": m.countries.ids[m.firm_home[f]],

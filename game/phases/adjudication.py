@@ -36,6 +36,7 @@ def end_of_turn(model) -> None:
     """Clocks that count turns of work or outage: they tick once a turn has been produced,
     so a plant L turns from completion first produces L turns later and an outage of n
     turns costs n turns of output."""
+    model.view_epoch = getattr(model, "view_epoch", 0) + 1     # observations must be rebuilt
     fac = model.fac
     status, left = fac.col("status"), fac.col("turns_left")
     building = status == CONSTRUCTION
