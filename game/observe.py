@@ -130,6 +130,8 @@ def _state_private(m, seat: str) -> dict:
         "sector_output": _ro(m.sector_output[c]),
         "score": float(m.score[c]),
         "others_treasury": _others_treasury(m, fog),
+        "facilities": _hosted(m, c, foreign_only=False),
+        "foreign_facilities": _hosted(m, c, foreign_only=True),
         "my_controls": [k for k in ms.controls if k[0] == seat],
         "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
                           for d in ms.deals.values() if d.to == seat and d.status == "pending"],
@@ -162,6 +164,45 @@ def recent_rejections(m) -> dict[str, list]:
         out.setdefault(s, []).insert(0, (t, text, why))
     m._recent_rejections = ((m.turn, len(m.rejections)), out)
     return out
+
+
+def _host_table(m) -> dict:
+    """The plants each country hosts (not closed), as read-only columns sorted by host."""
+    cached = getattr(m, "_host_table", None)
+    if cached is not None and cached[0] == _epoch(m):
+        return cached[1]
+    fac = m.fac
+    rows = np.flatnonzero(fac.col("status") != 3)
+    rows = rows[np.argsort(fac.col("country")[rows], kind="stable")]
+    names = _name_arrays(m)
+    owner_home = np.where(fac.col("state_owner")[rows] >= 0, fac.col("state_owner")[rows],
+                          m.firm_home[fac.col("firm")[rows]])
+    owner = np.array([fac.owner_name(i, m.firms, m.countries) for i in rows], dtype=object)
+    cols = {"id": names["id"][rows], "good": fac.good[rows], "capacity": fac.capacity[rows],
+            "status_code": fac.status[rows], "owner": owner, "owner_home": owner_home,
+            "foreign": owner_home != fac.country[rows]}
+    for col in cols.values():
+        col.flags.writeable = False
+    hosts = fac.country[rows]
+    C = len(m.countries)
+    bounds = np.stack([np.searchsorted(hosts, np.arange(C), "left"),
+                       np.searchsorted(hosts, np.arange(C), "right")], axis=1).tolist()
+    table = {"cols": cols, "bounds": bounds}
+    m._host_table = (_epoch(m), table)
+    return table
+
+
+def _hosted(m, c: int, *, foreign_only: bool) -> dict:
+    """Plants in country c (id, good row, capacity, status code, owner, owner's home row)."""
+    table = _host_table(m)
+    lo, hi = table["bounds"][c]
+    cols = {k: v[lo:hi] for k, v in table["cols"].items()}
+    if foreign_only:
+        keep = cols["foreign"]
+        cols = {k: v[keep] for k, v in cols.items()}
+        for v in cols.values():
+            v.flags.writeable = False
+    return cols
 
 
 def _others_treasury(m, fog: bool) -> np.ndarray:

@@ -22,6 +22,11 @@ def register(cls: type[Policy]) -> type[Policy]:
 for _cls in (Passive, DefaultState, DefaultFirm):
     register(_cls)
 
+from agents.policies.personalities import PERSONALITIES  # noqa: E402  (personalities import base/default)
+
+for _cls in PERSONALITIES:
+    register(_cls)
+
 DEFAULTS = {"great_power": "default_state", "middle": "default_state", "resource": "default_state",
             "firm": "default_firm"}
 

@@ -48,6 +48,7 @@ def run(model) -> None:
     routes = build_routes(m)
     content = init_content(m)
     cap_turn = m.fac.col("capacity") * m.fac.available_share() * m.turn_frac
+    index_facilities(m, cap_turn)
     for level in m.chain_levels:
         prepared = []
         for g in level:
@@ -103,9 +104,29 @@ def prepare_good(m, g: int, cap_turn: np.ndarray, r):
     return g, sup, dem, mi, r
 
 
+def index_facilities(m, cap_turn: np.ndarray) -> None:
+    """Rows of the plants that can run this turn, by the good they make and by the goods
+    they buy (recyclers buy nothing), worked out once for the turn."""
+    fac = m.fac
+    G = len(m.goods)
+    live = np.flatnonzero(cap_turn > 0)
+    goods = fac.col("good")[live]
+    order = np.argsort(goods, kind="stable")
+    cuts = np.searchsorted(goods[order], np.arange(G + 1))
+    m._makers = [live[order[cuts[g]:cuts[g + 1]]] for g in range(G)]
+    buyers = live[fac.col("ftype")[live] != m.recycler_type]
+    uses = m.recipe[fac.col("good")[buyers]] > 0                     # (rows, G)
+    m._buyers = [buyers[uses[:, g]] for g in range(G)]
+    if getattr(m, "_tranches", None) is None:
+        tranches = m.rules.market.demand_tranches
+        C = len(m.countries)
+        m._tranches = (np.array([t.share for t in tranches]), np.array([t.price_multiple for t in tranches]),
+                       np.repeat(np.arange(C), len(tranches)))
+
+
 def supply_steps(m, g: int, cap_turn: np.ndarray) -> dict:
     fac = m.fac
-    rows = np.flatnonzero((fac.col("good") == g) & (cap_turn > 0))
+    rows = m._makers[g]
     qty = cap_turn[rows].copy()
     makes = fac.col("ftype")[rows] != m.recycler_type       # recyclers need no bought inputs
     for i in m.inputs_of[g]:
@@ -188,12 +209,9 @@ def r_blocks(m, g: int, origin: int, dest: int) -> bool:
 
 def demand_steps(m, g: int, cap_turn: np.ndarray) -> dict:
     C = len(m.countries)
-    tranches = m.rules.market.demand_tranches
-    shares = np.array([t.share for t in tranches])
-    mults = np.array([t.price_multiple for t in tranches])
+    shares, mults, f_country = m._tranches
     fd = m.final_demand[:, g]
     K = len(shares)
-    f_country = np.repeat(np.arange(C), K)
     f_qty = (fd[:, None] * shares[None, :]).ravel()
     f_wtp = np.tile(mults * m.ref_price[g], C)
     rows, need, bid = input_bids(m, g, cap_turn)
@@ -215,8 +233,7 @@ def input_bids(m, g: int, cap_turn: np.ndarray):
     """What each facility using `g` asks for this turn and the most it pays per unit: the
     margin its output is expected to earn (smoothed prices), per unit of this input."""
     fac = m.fac
-    users = np.flatnonzero((m.recipe[fac.col("good"), g] > 0) & (cap_turn > 0)
-                           & (fac.col("ftype") != m.recycler_type))
+    users = m._buyers[g]
     if len(users) == 0:
         return users, np.zeros(0), np.zeros(0)
     out = fac.col("good")[users]
@@ -258,16 +275,17 @@ def settle(m, g: int, sup: dict, dem: dict, res, r) -> None:
     m.fac_output[rows] += sold
     m.fac_revenue[rows] += sold * p[cty]
     credit_owners(m, rows, sold * p[cty])
-    np.add.at(m.production[:, g], cty, sold)
+    C = len(m.countries)
+    m.production[:, g] += np.bincount(cty, weights=sold, minlength=C)
     rel_c, rel_q = sup["country"][nf:], res.supply_taken[nf:]
-    np.subtract.at(m.stockpile[:, g], rel_c, rel_q)
-    np.add.at(m.treasury, rel_c, rel_q * p[rel_c])
+    if len(rel_c):
+        np.subtract.at(m.stockpile[:, g], rel_c, rel_q)
+        np.add.at(m.treasury, rel_c, rel_q * p[rel_c])
     # buyers: sectors, facilities, stockpiles
     nfin, nb = dem["n_final"], dem["n_bid"]
     taken = res.demand_taken
     dc = dem["country"]
-    final = np.zeros(len(m.countries))
-    np.add.at(final, dc[:nfin], taken[:nfin])
+    final = np.bincount(dc[:nfin], weights=taken[:nfin], minlength=C)
     m.consumed[:, g] = final
     m.shortage[:, g] = np.maximum(m.final_demand[:, g] - final, 0.0)
     m.external -= float((final * p).sum())
@@ -277,8 +295,9 @@ def settle(m, g: int, sup: dict, dem: dict, res, r) -> None:
     m.fac_input_cost[brow] += bcost
     debit_owners(m, brow, bcost)
     sc, sq = dc[nfin + nb:], taken[nfin + nb:]
-    np.add.at(m.stockpile[:, g], sc, sq)
-    np.subtract.at(m.treasury, sc, sq * p[sc])
+    if len(sc):
+        np.add.at(m.stockpile[:, g], sc, sq)
+        np.subtract.at(m.treasury, sc, sq * p[sc])
     settle_flows(m, g, res, r)
     for og, o_from, o_to, q in m.offtake_trade:
         if og == g:                      # contract deliveries across borders are trade too

@@ -1,0 +1,133 @@
+"""Firm personalities: expander, cautious and state_directed.
+
+All three keep DefaultFirm's plant housekeeping (idle, reopen, licences) and differ in when
+and where they build: the return they demand on capex (floors count, through the default
+tables), how much of their cash they will risk, and which countries they will build in.
+Firms from outside China build outside China (de-risking); Chinese firms build anywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.policies.base import Traits
+from agents.policies.default import DefaultFirm, _firm_tables
+from game import orders as o
+
+
+class _Builder(DefaultFirm):
+    HURDLE = 1.2            # expected margins over the horizon per unit of capex
+    CASH_MULTIPLE = 3.0     # capex may reach this multiple of cash (borrowing the rest)
+
+    def decide(self, obs, rng):
+        return self.decide_batch([obs], [rng])[0]
+
+    def decide_batch(self, observations, rngs):
+        if not observations:
+            return []
+        pub = observations[0]["public"]
+        tables = _firm_tables(pub)
+        operate = self._operate_all(pub, observations, tables)
+        out = []
+        for j, obs in enumerate(observations):
+            me = obs["private"]
+            if me["bankrupt"]:
+                out.append([])
+                continue
+            orders = operate[j] + self._licences(pub, me, tables)
+            best = self._invest(pub, me, tables)
+            if best is not None:
+                orders.append(best)
+            out.append(orders)
+        return out
+
+    def _hosts(self, pub, me, g: int) -> set[int]:
+        fac = me["facilities"]
+        own = set(fac["country"].tolist()) | {me["home_row"]}
+        hosts = own | set(tables_hosts(pub, g))
+        if me["home"] != "CN" and "CN" in pub["countries"]:
+            hosts.discard(pub["countries"].index("CN"))
+        return hosts
+
+    def _hurdle(self, pub, me) -> float:
+        return self.HURDLE
+
+    def _invest(self, pub, me, tables):
+        fac = me["facilities"]
+        if not len(fac["id"]) or me["cash"] <= 0:
+            return None
+        best, best_ratio = None, self._hurdle(pub, me)
+        for g in sorted(set(fac["good"].tolist())):
+            if not tables["open"][g]:
+                continue
+            capacity = tables["capacity"][g]
+            if tables["capex_unit"][g] * capacity > self.CASH_MULTIPLE * me["cash"] + 1.0:
+                continue
+            cands = np.array(sorted(self._hosts(pub, me, g)), dtype=np.int64)
+            if not len(cands):
+                continue
+            ratio = tables["ratio"][cands, g]
+            if tables["is_mine"][g]:
+                ratio = np.where(tables["reserves"][cands, g] >= capacity, ratio, -np.inf)
+            i = int(np.argmax(ratio))
+            if ratio[i] > best_ratio:
+                best_ratio = float(ratio[i])
+                best = o.Build(type=tables["type"][g], good=pub["goods"][g],
+                               country=pub["countries"][int(cands[i])], capacity=float(capacity))
+        return best
+
+
+def tables_hosts(pub, g: int) -> list[int]:
+    """The two largest producers of each input of a good (where a plant would find supply)."""
+    inputs = np.flatnonzero(pub["recipe"][g])
+    if not len(inputs):
+        return []
+    top = np.argsort(-pub["production"][:, inputs], axis=0, kind="stable")[:2]
+    return sorted(set(top.ravel().tolist()))
+
+
+class Expander(_Builder):
+    """Grows whenever the numbers are merely decent: a low hurdle and borrowing up to four
+    times its cash."""
+    name = "expander"
+    description = "Builds at a low hurdle rate, borrowing heavily; outside China unless Chinese."
+    traits = Traits(roles=("firm",), aggressiveness=0.6, tags=("grows",))
+    HURDLE = 0.9
+    CASH_MULTIPLE = 4.0
+
+
+class Cautious(_Builder):
+    """Builds only on a wide margin, paid from its own cash, and not while it is losing money."""
+    name = "cautious"
+    description = "Builds only on a high hurdle, from its own cash, and only when profitable."
+    traits = Traits(roles=("firm",), aggressiveness=0.1, tags=("conservative",))
+    HURDLE = 1.8
+    CASH_MULTIPLE = 1.0
+
+    def _invest(self, pub, me, tables):
+        if me["profit"] < 0 or me["debt"] > 2.0 * max(me["cash"], 0.0) + 1.0:
+            return None
+        return super()._invest(pub, me, tables)
+
+
+class StateDirected(_Builder):
+    """Invests where its home state wants capacity: a state-owned firm builds at a low hurdle
+    at home or in friendly countries, and any firm lowers its hurdle where its home state
+    has floors in force."""
+    name = "state_directed"
+    description = "Follows home-state priorities: low hurdle at home and with allies, more under floors."
+    traits = Traits(roles=("firm",), aggressiveness=0.4, tags=("state",))
+    HURDLE = 1.1
+    CASH_MULTIPLE = 3.0
+
+    def _hurdle(self, pub, me) -> float:
+        h = 0.7 if me["state_owned"] else self.HURDLE
+        if any(f["state"] == me["home"] for f in pub["floors"]):
+            h -= 0.2
+        return h
+
+    def _hosts(self, pub, me, g: int) -> set[int]:
+        home = me["home_row"]
+        side = np.sign(pub["alignment"][home]) or 1.0
+        hosts = super()._hosts(pub, me, g)
+        return {c for c in hosts if c == home or np.sign(pub["alignment"][c]) == side}
