@@ -102,6 +102,7 @@ Edge-case conventions:
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import operator
 import os
@@ -141,6 +142,13 @@ def _fail(msg: str) -> NoReturn:
 
 
 def _index_array(name: str, value, n: int, length: int | None = None) -> np.ndarray:
+    if type(value) is np.ndarray and value.ndim == 1 and value.dtype.kind in "iu" and value.shape[0] and (
+            length is None or value.shape[0] == length):
+        # fast path: an integer array of the right shape (one copy, two reductions)
+        if _min_reduce(value) >= 0 and _max_reduce(value) < n:
+            a = value.astype(np.intp)   # always a copy
+            a.flags.writeable = False
+            return a
     a = np.asarray(value)
     if a.ndim != 1:
         _fail(f"{name} must be 1-D, got shape {a.shape}")
@@ -157,7 +165,23 @@ def _index_array(name: str, value, n: int, length: int | None = None) -> np.ndar
     return a
 
 
+_min_reduce = np.minimum.reduce
+_max_reduce = np.maximum.reduce
+_INF = math.inf
+
+
 def _float_array(name: str, value, shape: tuple, *, nonneg: bool, allow_inf: bool) -> np.ndarray:
+    if type(value) is np.ndarray and value.shape == shape and value.dtype.kind in "fiu" and value.size:
+        # fast path: one copy and one or two reductions (min and max propagate NaN, which
+        # fails every comparison); anything suspect falls through to the full checks
+        a = value.astype(np.float64)    # always a copy
+        lo = _min_reduce(a, axis=None)
+        ok = lo >= 0.0 if nonneg else lo > -_INF if not allow_inf else lo == lo
+        if ok and not allow_inf:
+            ok = _max_reduce(a, axis=None) < _INF
+        if ok:
+            a.flags.writeable = False
+            return a
     try:
         a = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -286,23 +310,23 @@ class MarketInput:
         return self._unrestricted
 
     def _compute_unrestricted(self) -> bool:
+        # whole-matrix tests (C is small, so few numpy calls beat fancy indexing); a
+        # country without supply (demand) has st == 0 (dt == 0), so the need below is 0
+        # there and no cap (>= 0) falls short of it; only the diagonal is masked out
         st, dt = self.supply_total, self.demand_total
-        has_s, has_d = st > 0, dt > 0
-        if self.export_cap is not None and (self.export_cap[has_s] < st[has_s]).any():
+        if self.export_cap is not None and (self.export_cap < st).any():
             return False
         if self.route_cap is None and self.route_wedge is None:
             return True
-        es, id_ = np.flatnonzero(has_s), np.flatnonzero(has_d)
-        if es.size == 0 or id_.size == 0:
-            return True
-        relevant = es[:, None] != id_[None, :]
-        if self.route_wedge is not None and (self.route_wedge[np.ix_(es, id_)][relevant] != 0).any():
-            return False
-        if self.route_cap is not None:
-            need = np.minimum.outer(st[es], dt[id_])
-            if (self.route_cap[np.ix_(es, id_)][relevant] < need[relevant]).any():
-                return False
-        return True
+        C = self.n_countries
+        if self.route_wedge is not None:
+            bad = (self.route_wedge != 0) & (st > 0)[:, None] & (dt > 0)
+            if self.route_cap is not None:
+                bad |= self.route_cap < np.minimum.outer(st, dt)
+        else:
+            bad = self.route_cap < np.minimum.outer(st, dt)
+        bad.ravel()[::C + 1] = False
+        return not bad.any()
 
 
 @dataclass(eq=False)
@@ -413,7 +437,10 @@ def _no_step_prices(m: MarketInput, price: np.ndarray) -> None:
         landed = price[ex] if m.route_wedge is None else price[ex] + m.route_wedge[ex, em]
         if m.route_cap is not None:
             landed = np.where(m.route_cap[ex, em] > 0, landed, np.inf)
-        best = np.broadcast_to(landed, (ex.shape[0], em.shape[0])).min(axis=0)
+        if landed.shape[1] == em.shape[0]:
+            best = landed.min(axis=0)
+        else:                                 # (k, 1): no wedges nor caps
+            best = np.full(em.shape[0], landed.min())
     if m.n_arcs:
         full = np.full(m.n_countries, np.inf)
         full[em] = best
@@ -495,7 +522,7 @@ class _LPBlock:
     def n_rows(self) -> int:
         return self.row_hi.shape[0]
 
-    @property
+    @functools.cached_property
     def offsets(self) -> tuple[int, int, int, int, int]:
         """First column of demand, routes, arcs, pool exports, pool imports."""
         oD = self.sidx.shape[0]
@@ -713,16 +740,18 @@ def _highs():
 
 def _assemble(live: list[_LPBlock]):
     """The blocks as one block-diagonal LP: (c, ub, start, index, value, row_lo, row_hi)."""
-    starts, indices = [], []
+    starts, indices, ineq = [], [], []
     nnz = nrow = 0
     for b in live:
         starts.append(b.start[:-1] + nnz)
         indices.append(b.index + nrow)
         nnz += b.index.shape[0]
+        ineq.append((nrow + b.n_bal, nrow + b.n_rows))
         nrow += b.n_rows
     starts.append(np.array([nnz], dtype=np.int32))
-    row_lo = np.concatenate([np.concatenate((np.zeros(b.n_bal), np.full(b.n_rows - b.n_bal, -np.inf)))
-                             for b in live])
+    row_lo = np.zeros(nrow)             # balance rows == 0, the others <= row_hi
+    for lo, hi in ineq:
+        row_lo[lo:hi] = -np.inf
     return (np.concatenate([b.c for b in live]), np.concatenate([b.ub for b in live]),
             np.concatenate(starts), np.concatenate(indices),
             np.concatenate([b.value for b in live]), row_lo,
@@ -1137,8 +1166,13 @@ def clear_stage(inputs: Sequence[MarketInput], reference_prices) -> list[MarketR
     where nothing trades. ``reference_prices`` is one number per input, or one for all.
     """
     inputs = list(inputs)
-    refs = np.broadcast_to(np.asarray(reference_prices, dtype=float), (len(inputs),))
-    refs = [_check_reference_price(r) for r in refs]
+    r = np.asarray(reference_prices, dtype=float)
+    if r.ndim == 0:
+        refs = [_check_reference_price(r)] * len(inputs)
+    else:
+        if r.shape != (len(inputs),):
+            r = np.broadcast_to(r, (len(inputs),))
+        refs = [_check_reference_price(v) for v in r.tolist()]
     results: list[MarketResult | None] = [None] * len(inputs)
     lp_items = []
     for k, (m, ref) in enumerate(zip(inputs, refs)):

@@ -361,6 +361,40 @@ def test_malformed_input_raises(change, needle):
         MarketInput(**base)
 
 
+@pytest.mark.parametrize("change, needle", [
+    (dict(supply_cost=np.array([1.0, -np.inf])), "infinite"),
+    (dict(supply_cost=np.array([np.inf, -np.inf])), "infinite"),
+    (dict(demand_qty=np.array([1.0, np.nan])), "NaN"),
+    (dict(demand_qty=np.array([1.0, np.inf])), "infinite"),
+    (dict(supply_qty=np.array([1.0, -0.5])), "negative"),
+    (dict(route_cap=np.array([[np.inf, np.nan], [1.0, 1.0]])), "NaN"),
+    (dict(route_cap=np.array([[np.inf, -np.inf], [1.0, 1.0]])), "negative"),
+    (dict(export_cap=np.array([np.inf, -1.0])), "negative"),
+    (dict(supply_country=np.array([0, -1])), "outside"),
+    (dict(demand_country=np.array([1, 2], dtype=np.uint8)), "outside"),
+])
+def test_malformed_array_input_raises(change, needle):
+    """The fast path for well-formed numpy arrays rejects what the full checks reject."""
+    base = dict(n_countries=2, supply_country=np.array([0, 1]), supply_qty=np.array([1.0, 2.0]),
+                supply_cost=np.array([1.0, 3.0]), demand_country=np.array([1, 0]),
+                demand_qty=np.array([1.0, 2.0]), demand_wtp=np.array([2.0, 4.0]))
+    base.update(change)
+    with pytest.raises(ValueError, match=needle):
+        MarketInput(**base)
+
+
+def test_array_input_converted_and_copied():
+    sc = np.array([0, 1], dtype=np.uint8)
+    cost = np.array([1.0, 3.0], dtype=np.float32)
+    cap = np.full((2, 2), np.inf)
+    m = MarketInput(2, sc, np.array([1, 2]), cost, np.array([1, 0]), np.array([1.0, 2.0]),
+                    np.array([2.0, 4.0]), route_cap=cap)
+    assert m.supply_country.dtype == np.intp and m.supply_qty.dtype == np.float64
+    assert m.supply_cost.dtype == np.float64 and not m.route_cap.flags.writeable
+    sc[0], cost[0], cap[0, 1] = 1, 9.0, 0.0
+    assert m.supply_country[0] == 0 and m.supply_cost[0] == 1.0 and m.route_cap[0, 1] == np.inf
+
+
 def test_bad_reference_price_raises():
     m = mk(2, supply=[(0, 1, 1)], demand=[(1, 1, 2)])
     for ref in (0.0, -1.0, np.nan, np.inf):
