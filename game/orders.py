@@ -149,13 +149,18 @@ class Order:
         return {"action": self.action, **self.params()}
 
     def text(self) -> str:
+        cached = self.__dict__.get("_text")
+        if cached is not None:
+            return cached
         parts = [self.action]
         for f in fields(self):
             value = getattr(self, f.name)
             if _has_default(f) and value == f.default and not f.metadata.get("shown"):
                 continue
             parts.append(f"{f.name}={_format_value(value)}")
-        return " ".join(parts)
+        text = " ".join(parts)
+        object.__setattr__(self, "_text", text)     # frozen: the text never changes, keep it
+        return text
 
     def __str__(self) -> str:
         return self.text()
