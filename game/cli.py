@@ -5,6 +5,9 @@
     chokepoint replay SAVE
     chokepoint scenarios
     chokepoint actions
+    chokepoint policies
+    chokepoint tournament --scenario S --policies a,b --seats CN,US [--seeds N] [--turns T]
+                          [--workers W] [--root-seed R] [--out DIR] [--quiet]
 """
 
 from __future__ import annotations
@@ -54,6 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     act = sub.add_parser("actions", help="list the orders and their parameters")
     act.set_defaults(func=cmd_actions)
+
+    pol = sub.add_parser("policies", help="list the registered AI policies and their traits")
+    pol.set_defaults(func=cmd_policies)
+
+    tour = sub.add_parser("tournament", help="play every assignment of policies to seats over many seeds",
+                          description="Play every assignment of the listed policies to the chosen seats "
+                          "(each policy only in seats its traits allow) over N seeds, in parallel, and "
+                          "print each (seat, policy)'s mean score against the status-quo game with a "
+                          "Student-t 95%% confidence interval.")
+    tour.add_argument("--scenario", default="baseline_2025", help="scenario name or path (default baseline_2025)")
+    tour.add_argument("--policies", required=True, help="comma-separated policy names")
+    tour.add_argument("--seats", required=True, help="comma-separated seats (countries or firms)")
+    tour.add_argument("--seeds", type=int, default=8, help="seeds per assignment (default 8)")
+    tour.add_argument("--turns", type=int, help="turns per game (default: the scenario's)")
+    tour.add_argument("--workers", type=int, help="worker processes (default: the number of CPUs)")
+    tour.add_argument("--root-seed", type=int, default=0, help="the game seeds derive from this (default 0)")
+    tour.add_argument("--out", type=Path, help="write runs.csv, runs.parquet and summary.csv here")
+    tour.add_argument("--quiet", action="store_true", help="no progress bar")
+    tour.set_defaults(func=cmd_tournament)
     return p
 
 
@@ -192,6 +214,48 @@ def cmd_actions(args) -> int:
     from game.orders import describe_actions
     for action, signature, doc in describe_actions():
         print(f"{action} {signature}\n    {doc}")
+    return 0
+
+
+def cmd_policies(args) -> int:
+    from agents.policies import REGISTRY, Traits
+    rows = []
+    for name in sorted(REGISTRY):
+        cls = REGISTRY[name]
+        t = getattr(cls, "traits", Traits(roles=()))
+        doc = (getattr(cls, "description", "") or (cls.__doc__ or "").strip()).splitlines()
+        rows.append((name, ",".join(t.roles) or "any", f"{t.aggressiveness:.2f}",
+                     "yes" if t.stochastic else "no", doc[0] if doc else ""))
+    head = ("policy", "roles", "aggr", "stoch", "description")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    for r in [head, *rows]:
+        print("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]),
+                         r[3].ljust(widths[3]), r[4]]).rstrip())
+    print("\nEvery policy also plays at a difficulty level as NAME:easy (every other turn, half its"
+          "\norders dropped) or NAME:normal (a fifth dropped), e.g. hawk:easy; see agents/policies/difficulty.py.")
+    return 0
+
+
+def cmd_tournament(args) -> int:
+    from game.tournament import TournamentError, run_tournament
+    policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    seats = [s.strip() for s in args.seats.split(",") if s.strip()]
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        result = run_tournament(str(args.scenario), policies, seats, seeds=args.seeds, turns=args.turns,
+                                workers=args.workers, root_seed=args.root_seed, progress=progress)
+    except TournamentError as exc:
+        return _fail(str(exc))
+    n_games = len(result.assignments) * len(result.seeds)
+    print(f"{result.scenario}: {len(result.assignments)} assignments x {len(result.seeds)} seeds = "
+          f"{n_games} games of {result.turns} turns (+{len(result.seeds)} status-quo games), "
+          f"root seed {result.root_seed}")
+    print("score vs baseline: final score minus the status-quo game's (same seed, default AI everywhere);")
+    print("95% CI: Student's t on the runs of each (seat, policy)\n")
+    print(result.format_table())
+    if args.out:
+        paths = result.write(args.out)
+        print(f"\nwrote {', '.join(str(p) for p in paths)}")
     return 0
 
 

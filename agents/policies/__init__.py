@@ -38,6 +38,13 @@ class PolicyError(ValueError):
 def resolve(name: str) -> type[Policy]:
     if name in REGISTRY:
         return REGISTRY[name]
+    base, _, level = name.rpartition(":")
+    if base and level in ("easy", "normal", "hard"):
+        # NAME:level plays NAME with less (easy, normal) or full (hard) diligence
+        from agents.policies.difficulty import with_difficulty
+        cls = with_difficulty(resolve(base), level)
+        REGISTRY[name] = cls
+        return cls
     if ":" in name:
         module, _, attr = name.partition(":")
         try:
