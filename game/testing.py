@@ -45,7 +45,7 @@ class PolicyReport:
 
 
 def _instance(policy):
-    from agents.policies import Policy, resolve
+    from agents.policies import resolve
     if isinstance(policy, str):
         policy = resolve(policy)
     if isinstance(policy, type):
@@ -82,7 +82,6 @@ def check_policy(policy, scenario="baseline_2025", *, seed: int = 0, turns: int 
                  time_limit_ms: float = 5.0, provoke: bool = True) -> PolicyReport:
     """Check a policy (instance, class or registered name) on a scenario (name, path or
     Scenario). Returns a report; raises PolicyCheckError on the first breach."""
-    from game.api import Game
     from game.rules import load_scenario
     scen = load_scenario(scenario) if isinstance(scenario, str) else scenario
     pol = _instance(policy)

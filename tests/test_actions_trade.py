@@ -7,45 +7,18 @@ happened anyway, the same game is played twice, with and without the order ("twi
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from game import Game
 from game.routes import build_routes
 from game.rules import load_scenario
-
-SMALL = Path(__file__).resolve().parent / "fixtures" / "small" / "small_scenario.yaml"
-CN_BANS_US = ("CN", "export_control good=gallium target=US mode=ban")
+from smallworld import CN_BANS_US, SMALL, passive, step, twins  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def scenario():
     return load_scenario(str(SMALL))
-
-
-def passive(scenario, seed: int = 1) -> Game:
-    seats = {s: "passive" for s in [*scenario.countries, *scenario.firms]}
-    return Game(scenario, seed=seed, seats=seats)
-
-
-def step(game: Game, *orders: tuple[str, str]):
-    """Submit orders, play a turn and insist every order was accepted."""
-    for seat, text in orders:
-        assert game.submit(seat, text) == [], text
-    report = game.step()
-    assert report.rejected == [], report.rejected
-    return report
-
-
-def twins(scenario, plan: dict[int, list], turns: int, base_plan: dict[int, list] | None = None):
-    """Play the same game with and without `plan`; both share `base_plan`. Returns models."""
-    base, game = passive(scenario), passive(scenario)
-    for turn in range(1, turns + 1):
-        step(base, *(base_plan or {}).get(turn, []))
-        step(game, *(base_plan or {}).get(turn, []), *plan.get(turn, []))
-    return base.model, game.model
 
 
 def flow(m, good: str, exporter: str, importer: str) -> float:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from game import Game, RulesError, load_scenario
+from game import Game, load_scenario
 from game.save import SaveError, load_game, read_save, write_save
 
 HERE = Path(__file__).resolve().parent

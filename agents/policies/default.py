@@ -44,7 +44,7 @@ class DefaultFirm(Policy):
                 out.append([])
                 continue
             orders = operate[k] + self._licences(pub, me, tables)
-            best = self._best_investment(pub, me, tables)
+            best = self._invest(pub, me, tables)
             if best is not None:
                 orders.append(best)
             out.append(orders)
@@ -101,6 +101,10 @@ class DefaultFirm(Policy):
                     out.append(o.ApplyLicence(good=goods[i], origin=issuer, volume=round(need, 6)))
                     asked.add((issuer, goods[i]))
         return out
+
+    def _invest(self, pub, me, tables):
+        """The plant to build this turn, if any (personalities override this)."""
+        return self._best_investment(pub, me, tables)
 
     @staticmethod
     def _best_investment(pub, me, tables):

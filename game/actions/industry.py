@@ -10,7 +10,7 @@ from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.actions.controls import tech_penalty
 from game.facilities import CLOSED, CONSTRUCTION, IDLE, OPERATING
-from game.costs import build_table, default_type, new_unit_cost, unit_cost_table  # noqa: F401
+from game.costs import new_unit_cost
 from game.ledger import pay
 
 

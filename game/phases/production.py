@@ -25,7 +25,7 @@ from game.routes import build_routes, restrict_by_content
 
 def run(model) -> None:
     m = model
-    C, G, F = len(m.countries), len(m.goods), len(m.fac)
+    C, F = len(m.countries), len(m.fac)
     if m.turn > 1:
         m.production_prev = m.production.copy()
     m.production[:] = 0.0

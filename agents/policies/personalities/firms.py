@@ -11,35 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies.base import Traits
-from agents.policies.default import DefaultFirm, _firm_tables
+from agents.policies.default import DefaultFirm
 from game import orders as o
 
 
 class _Builder(DefaultFirm):
     HURDLE = 1.2            # expected margins over the horizon per unit of capex
     CASH_MULTIPLE = 3.0     # capex may reach this multiple of cash (borrowing the rest)
-
-    def decide(self, obs, rng):
-        return self.decide_batch([obs], [rng])[0]
-
-    def decide_batch(self, observations, rngs):
-        if not observations:
-            return []
-        pub = observations[0]["public"]
-        tables = _firm_tables(pub)
-        operate = self._operate_all(pub, observations, tables)
-        out = []
-        for j, obs in enumerate(observations):
-            me = obs["private"]
-            if me["bankrupt"]:
-                out.append([])
-                continue
-            orders = operate[j] + self._licences(pub, me, tables)
-            best = self._invest(pub, me, tables)
-            if best is not None:
-                orders.append(best)
-            out.append(orders)
-        return out
 
     def _hosts(self, pub, me, g: int) -> set[int]:
         fac = me["facilities"]
