@@ -107,3 +107,22 @@ def test_the_readme_command_line_examples_name_real_subcommands():
         assert args[0] == "chokepoint", line
         parsed = parser.parse_args(args[1:])            # argparse exits on an unknown option
         assert parsed.func is not None, line
+
+
+def test_the_own_policy_example_plays_and_passes_the_conformance_kit(tmp_path):
+    """The README's policy class, saved as a module, plays a seat by `module:Class` and
+    passes game.testing.check_policy."""
+    blocks = [b for b in code_blocks("python") if "class " in b and "decide" in b]
+    assert blocks, "the README has no example policy"
+    (tmp_path / "mypolicies.py").write_text(blocks[0], encoding="utf-8")
+    cls = re.search(r"class (\w+)\(Policy\)", blocks[0]).group(1)
+    script = (f"from game import Game\nfrom game.testing import check_policy\nimport mypolicies\n"
+              f"check_policy(mypolicies.{cls})\n"
+              f"g = Game('tests/fixtures/small/small_scenario.yaml', seed=1, seats={{'JP': 'mypolicies:{cls}'}}, turns=2)\n"
+              f"g.run()\nprint('ok', g.turn)\n")
+    environ = env()
+    environ["PYTHONPATH"] = os.pathsep.join([str(tmp_path), environ.get("PYTHONPATH", "")])
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environ,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok 2"), done.stdout
