@@ -57,6 +57,8 @@ class Game:
         self._submitted: dict[str, list[str]] = {}
         self._injected: list[dict] = []
         self.reports: list[TurnReport] = []
+        m = self.model       # where this turn's records start in the model's logs
+        self._marks = (len(m.accepted), len(m.rejections), len(m.events_log), len(m.submission_log))
         self._baseline: Game | None = None
 
     # -- state ---------------------------------------------------------------------------
@@ -111,20 +113,23 @@ class Game:
         digest = self.digest()
         self.history.append({"turn": m.turn, "orders": orders, "inject": self._injected, "digest": digest})
         self._submitted, self._injected = {}, []
+        # only records added since the last turn can belong to this one (logs grow all game)
+        a0, r0, e0, s0 = self._marks
         report = TurnReport(
             turn=m.turn, year=m.year,
-            events=[(eid, text) for t, eid, text in m.events_log if t == m.turn],
-            accepted=[(s, text) for t, s, text in m.accepted if t == m.turn],
-            rejected=[(s, text, why) for t, s, text, why in m.rejections if t == m.turn],
+            events=[(eid, text) for t, eid, text in m.events_log[e0:] if t == m.turn],
+            accepted=[(s, text) for t, s, text in m.accepted[a0:] if t == m.turn],
+            rejected=[(s, text, why) for t, s, text, why in m.rejections[r0:] if t == m.turn],
             digest=digest,
         )
+        self._marks = (len(m.accepted), len(m.rejections), len(m.events_log), len(m.submission_log))
         self.reports.append(report)
         return report
 
     def _orders_of_turn(self, turn: int) -> dict[str, list[str]]:
         """Every order any seat submitted for this turn (people and policies), as text."""
         out: dict[str, list[str]] = {}
-        for t, seat, text in self.model.submission_log:
+        for t, seat, text in self.model.submission_log[self._marks[3]:]:
             if t == turn:
                 out.setdefault(seat, []).append(text)
         return {s: out[s] for s in sorted(out)}
