@@ -71,10 +71,11 @@ def build_routes(model) -> dict[int, GoodRoutes]:
         importers = model.members[model.countries[tar.issuer]]
         exporters = model.expand_targets(tar.target)
         amount = tar.rate * model.ref_price[model.goods[tar.good]]
+        exporters = np.setdiff1d(exporters, importers)      # no tariff inside a union
         for i in importers:
-            r.wedge[exporters, i] = np.maximum(r.wedge[exporters, i], amount)
-            r.wedge_owner[exporters, i] = model.countries[tar.issuer]
-            r.wedge[i, i] = 0.0
+            higher = amount > r.wedge[exporters, i]          # the highest tariff applies and is paid
+            r.wedge[exporters[higher], i] = amount            # to the state that set it
+            r.wedge_owner[exporters[higher], i] = model.countries[tar.issuer]
     for (country, good), annual in ms.producer_quotas.items():
         r = get(model.goods[good])
         c = model.countries[country]

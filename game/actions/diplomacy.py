@@ -32,11 +32,33 @@ def accept_deal(m, seat, o):
     if deal.to != seat:
         raise Reject(f"deal {o.deal} was offered to {deal.to}, not to you")
     from game.phases.adjudication import execute
+    terms = [(party, text) for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to))
+             for text in split_orders(part)]        # as propose_deal checked them: ';' inside quotes stays
+    for party, text in terms:
+        _check_term(m, party, text, deal.id)
     deal.status = "accepted"
-    for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to)):
-        for text in split_orders(part):          # as propose_deal checked them: ';' inside quotes stays
-            execute(m, party, text, via_deal=deal.id)
-    m.deals_kept.append((deal.proposer, deal.to))
+    failed = [party for party, text in terms if not execute(m, party, text, via_deal=deal.id)]
+    if failed:                  # a term its party could not carry out after all: that party broke it
+        deal.status = "broken"
+        for party in sorted(set(failed)):
+            m.deals_broken.append((party, deal.to if party == deal.proposer else deal.proposer))
+    else:
+        m.deals_kept.append((deal.proposer, deal.to))
+
+
+def _check_term(m, party: str, text: str, deal_id: str) -> None:
+    """Before a deal runs: every term must be an action its party may use and afford."""
+    from game.ledger import seat_balance
+    from game.orders import parse_order
+    order = parse_order(text)
+    spec = m.rules.actions.get(order.action)
+    kind = m.seat_kind(party)
+    if spec is None or not spec.enabled:
+        raise Reject(f"deal {deal_id}: {order.action} is not available in this ruleset")
+    if kind not in spec.who:
+        raise Reject(f"deal {deal_id}: {party} ({kind.replace('_', ' ')}) may not use {order.action}")
+    if spec.cost > seat_balance(m, party) + 1e-9:
+        raise Reject(f"deal {deal_id}: {party} cannot pay the {spec.cost:g} M$ that {order.action} costs")
 
 
 @handles("reject_deal", 6)

@@ -71,6 +71,8 @@ def execute(m, seat: str, order, *, delayed: bool = False, via_deal: str | None 
         if spec is None or not spec.enabled or order.action not in HANDLERS:
             raise Reject(f"{order.action} is not available in this ruleset")
         kind = m.seat_kind(seat)
+        if kind == "firm" and m.bankrupt[m.firms[seat]]:
+            raise Reject(f"{seat} is bankrupt and can no longer act")
         if kind not in spec.who:
             raise Reject(f"a {kind.replace('_', ' ')} may not use {order.action}")
         if spec.delay > 0 and not delayed:

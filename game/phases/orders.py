@@ -18,6 +18,8 @@ def run(model) -> None:
         if item.turn == m.turn:     # scenario orders scheduled for this turn
             from game.orders import parse_order
             m.submit(item.seat, [parse_order(item.order)], during_turn=True, log=False)
+            queue = m.pending_orders[item.seat]       # scenario orders go first, as on replay
+            queue.insert(0, queue.pop())
     batches: dict[type, list] = {}
     for agent in sorted(m.agents, key=lambda a: a.unique_id):
         if agent.code in m.human_seats or agent.policy is None:

@@ -140,11 +140,14 @@ def supply_steps(m, g: int, cap_turn: np.ndarray) -> dict:
         if m.goods[good] == g:
             cost[countries == m.countries[country]] -= rate * m.ref_price[g]
     rel_c, rel_q = [], []
+    left = {}                            # what each stockpile still holds after earlier releases
     for country, good, amount in m.measures.stockpile_releases:
         if m.goods[good] == g:
             c = m.countries[country]
+            q = min(amount * m.turn_frac, left.get(c, m.stockpile[c, g]))
+            left[c] = left.get(c, m.stockpile[c, g]) - q
             rel_c.append(c)
-            rel_q.append(min(amount * m.turn_frac, m.stockpile[c, g]))
+            rel_q.append(q)
     return {
         "rows": rows, "n_fac": len(rows),
         "country": np.concatenate([countries, np.array(rel_c, dtype=np.int64)]),
