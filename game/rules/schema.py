@@ -114,7 +114,24 @@ class EventDef(Strict):
     effect: dict[str, Any]
 
 
-class Ruleset(Strict):
+class Loaded(Strict):
+    """A model read from files: which files, and hashes of the content (set by the loader)."""
+
+    _source_files: list[Path] = PrivateAttr(default_factory=list)
+    _hashes: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source_files(self) -> list[Path]:
+        """Every file read to build this object, in the order read."""
+        return self._source_files
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """sha256 of the canonical JSON of the content ('ruleset' and/or 'map')."""
+        return self._hashes
+
+
+class Ruleset(Loaded):
     """Goods, chain, sectors, actions, events and parameters: everything but the map."""
 
     name: Text
@@ -132,19 +149,6 @@ class Ruleset(Strict):
     scoring: dict[str, dict[str, Number]] = {}
     observation: Observation = Observation()
     sources: dict[str, Text] = {}
-
-    _source_files: list[Path] = PrivateAttr(default_factory=list)
-    _hashes: dict[str, str] = PrivateAttr(default_factory=dict)
-
-    @property
-    def source_files(self) -> list[Path]:
-        """Every file read to build this object, in the order read."""
-        return self._source_files
-
-    @property
-    def hashes(self) -> dict[str, str]:
-        """sha256 of the canonical JSON of the content ('ruleset' and/or 'map')."""
-        return self._hashes
 
     def recipe_graph(self) -> nx.DiGraph:
         """Goods as nodes, an edge from each input to the good made from it."""
@@ -222,7 +226,7 @@ class Country(Strict):
     source: Optional[Text] = None
 
 
-class WorldMap(Strict):
+class WorldMap(Loaded):
     """Countries and firms (with their facilities)."""
 
     name: Text
@@ -230,17 +234,6 @@ class WorldMap(Strict):
     countries: Annotated[dict[str, Country], Field(min_length=1)]
     firms: dict[str, Firm] = {}
     sources: dict[str, Text] = {}
-
-    _source_files: list[Path] = PrivateAttr(default_factory=list)
-    _hashes: dict[str, str] = PrivateAttr(default_factory=dict)
-
-    @property
-    def source_files(self) -> list[Path]:
-        return self._source_files
-
-    @property
-    def hashes(self) -> dict[str, str]:
-        return self._hashes
 
     def facilities(self) -> list[tuple[str, Facility]]:
         """(firm id, facility) for every facility, in file order."""
