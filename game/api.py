@@ -44,6 +44,8 @@ class Game:
                  turns: int | None = None):
         self.scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
         self.seed = int(seed)
+        if self.seed < 0:
+            raise ValueError(f"seed must be a whole number from 0 up, got {seed}")
         self.seats = dict(seats or {})
         unknown = [s for s in self.seats if s not in self.scenario.countries and s not in self.scenario.firms]
         if unknown:

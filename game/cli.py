@@ -91,6 +91,10 @@ def cmd_run(args) -> int:
         scenario = load_scenario(str(args.scenario))
     except RulesError as exc:
         return _fail(str(exc))
+    if args.turns is not None and args.turns < 1:
+        return _fail("--turns must be at least 1")
+    if args.seed < 0:
+        return _fail("--seed must be a whole number from 0 up")
     seats = {}
     for item in args.seat:
         seat, sep, policy = item.partition("=")
@@ -107,8 +111,7 @@ def cmd_run(args) -> int:
         game = Game(scenario, seed=args.seed, seats=seats, turns=args.turns)
     except (ValueError, PolicyError) as exc:
         return _fail(str(exc))
-    if args.turns is not None and not 1 <= args.turns:
-        return _fail("--turns must be at least 1")
+
     from game.summary import print_summary
     while not game.over:
         for seat, orders in script.get(game.turn + 1, []):
