@@ -418,7 +418,8 @@ def test_solver_failure_raises_runtime_error(monkeypatch):
     class Fake:
         status, message, x = 4, "numerical trouble", None
 
-    monkeypatch.setattr(market, "linprog", lambda *a, **k: Fake())
+    from game import lp_backend      # where the scipy fallback lives
+    monkeypatch.setattr(lp_backend, "linprog", lambda *a, **k: Fake())
     monkeypatch.setattr(market, "_SOLVER", "linprog")
     m = mk(2, supply=[(0, 1, 1)], demand=[(1, 1, 2)], route_cap=caps(2, banned=[(1, 0)]),
            route_wedge=np.array([[0, 1.0], [0, 0]]))
