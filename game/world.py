@@ -247,20 +247,10 @@ class WorldModel(mesa.Model):
         C, G = len(self.countries), len(self.goods)
         self.price = np.tile(self.ref_price, (C, 1))
         self.price_expect = self.price.copy()     # smoothed prices that plants bid on
-        self.production = np.zeros((C, G))
-        self.exports = np.zeros((C, G))
-        self.imports = np.zeros((C, G))
         self.final_demand = np.zeros((C, G))
-        self.consumed = np.zeros((C, G))
-        self.shortage = np.zeros((C, G))
-        self.flows = np.zeros((G, C, C))
+        self.clear_market_records()
         self.rival_share = np.zeros((C, G))      # share of consumption supplied by the other bloc
         self.sector_output = np.ones((C, len(self.sectors)))
-        self.fac_output = np.zeros(len(self.fac))
-        self.fac_revenue = np.zeros(len(self.fac))
-        self.fac_input_cost = np.zeros(len(self.fac))
-        self.rents = np.zeros(C)
-        self.tariff_income = np.zeros(C)
         self.gov_revenue = np.zeros(C)
         self.foreign_share = np.zeros(C)
         self.price_index = np.ones(C)
@@ -270,6 +260,24 @@ class WorldModel(mesa.Model):
         self.profit_turn = np.zeros(len(self.firms))
         self.cost_index = self._cost_index()
         self.production_prev = self._expected_output()
+
+    def clear_market_records(self) -> None:
+        """Fresh records of one turn's markets: output, trade, consumption, who earned what."""
+        C, G, F = len(self.countries), len(self.goods), len(self.fac)
+        self.production = np.zeros((C, G))
+        self.exports = np.zeros((C, G))
+        self.imports = np.zeros((C, G))
+        self.consumed = np.zeros((C, G))
+        self.shortage = np.zeros((C, G))
+        self.flows = np.zeros((G, C, C))
+        self.fac_output = np.zeros(F)
+        self.fac_revenue = np.zeros(F)
+        self.fac_input_cost = np.zeros(F)
+        self.fac_offtake_income = np.zeros(F)
+        self.rents = np.zeros(C)
+        self.tariff_income = np.zeros(C)
+        self.transship_flow = {}
+        self.offtake_trade = []
 
     # -- helpers used across phases -------------------------------------------------------
     @property

@@ -25,23 +25,9 @@ from game.routes import build_routes, restrict_by_content
 
 def run(model) -> None:
     m = model
-    C, F = len(m.countries), len(m.fac)
     if m.turn > 1:
         m.production_prev = m.production.copy()
-    m.production[:] = 0.0
-    m.exports[:] = 0.0
-    m.imports[:] = 0.0
-    m.consumed[:] = 0.0
-    m.shortage[:] = 0.0
-    m.flows[:] = 0.0
-    m.fac_output = np.zeros(F)
-    m.fac_revenue = np.zeros(F)
-    m.fac_input_cost = np.zeros(F)
-    m.fac_offtake_income = np.zeros(F)
-    m.rents = np.zeros(C)
-    m.tariff_income = np.zeros(C)
-    m.transship_flow = {}
-    m.offtake_trade = []
+    m.clear_market_records()
     m.used_lp = 0
     m.final_demand = final_demand(m)
     m.demand_ref = reference_use(m)
