@@ -2,8 +2,15 @@
 
 All three keep DefaultFirm's plant housekeeping (idle, reopen, licences) and differ in when
 and where they build: the return they demand on capex (floors count, through the default
-tables), how much of their cash they will risk, and which countries they will build in.
-Firms from outside China build outside China (de-risking); Chinese firms build anywhere.
+tables), how much of their cash they will risk, which countries they will build in, and how
+long a price must hold before they believe it. Firms from outside China build outside China
+(de-risking); Chinese firms build anywhere.
+
+Each firm remembers the prices of its last few turns and plans on the lowest of them in each
+market: a plant takes years to build, so one turn's spike (a ban lifted as soon as it was
+imposed) is no reason to build, while a price that stays high is. Floors are contracts and
+count at once. The memory is the instance's own (the engine asks one instance to decide
+for every seat of its class at once, and the prices are public, so one record serves all).
 """
 
 from __future__ import annotations
@@ -12,12 +19,33 @@ import numpy as np
 
 from agents.policies.base import Traits
 from agents.policies.default import DefaultFirm
+from agents.policies.personalities.memory import Memory
 from game import orders as o
 
 
 class _Builder(DefaultFirm):
     HURDLE = 1.2            # expected margins over the horizon per unit of capex
     CASH_MULTIPLE = 3.0     # capex may reach this multiple of cash (borrowing the rest)
+    MEMORY = 3              # turns a price must hold before the firm plans on it
+
+    def __init__(self):
+        self.memory = Memory(self.MEMORY)
+
+    def decide_batch(self, observations, rngs):
+        """Remember this turn's prices, then decide as the default firm does, but on the
+        prices that have held over the memory (DefaultFirm's tables read `price`)."""
+        if not observations:
+            return []
+        pub = observations[0]["public"]
+        self.memory.see(pub["turn"], price=pub["price"])
+        planning = {**pub, "price": self.planning_price()}
+        return super().decide_batch([{**obs, "public": planning} for obs in observations], rngs)
+
+    def planning_price(self) -> np.ndarray:
+        """Per country and good, the lowest price of the turns remembered."""
+        price = self.memory.lowest("price")
+        price.flags.writeable = False
+        return price
 
     def _hosts(self, pub, me, g: int) -> set[int]:
         fac = me["facilities"]
@@ -65,22 +93,25 @@ def tables_hosts(pub, g: int) -> list[int]:
 
 
 class Expander(_Builder):
-    """Grows whenever the numbers are merely decent: a low hurdle and borrowing up to four
-    times its cash."""
+    """Grows whenever the numbers are merely decent: a low hurdle, borrowing up to four times
+    its cash, and a price need only hold for two turns."""
     name = "expander"
     description = "Builds at a low hurdle rate, borrowing heavily; outside China unless Chinese."
     traits = Traits(roles=("firm",), aggressiveness=0.6, tags=("grows",))
     HURDLE = 0.9
     CASH_MULTIPLE = 4.0
+    MEMORY = 2
 
 
 class Cautious(_Builder):
-    """Builds only on a wide margin, paid from its own cash, and not while it is losing money."""
+    """Builds only on a wide margin that has held for four turns, paid from its own cash, and
+    not while it is losing money."""
     name = "cautious"
     description = "Builds only on a high hurdle, from its own cash, and only when profitable."
     traits = Traits(roles=("firm",), aggressiveness=0.1, tags=("conservative",))
     HURDLE = 1.8
     CASH_MULTIPLE = 1.0
+    MEMORY = 4
 
     def _invest(self, pub, me, tables):
         if me["profit"] < 0 or me["debt"] > 2.0 * max(me["cash"], 0.0) + 1.0:
