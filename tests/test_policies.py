@@ -114,13 +114,19 @@ def _risk_spend(orders):
 
 def test_builder_raises_floors_and_stockpiles_when_supply_risk_rises():
     obs = _obs("US")
-    pol = make_policy("builder", "great_power")
     me = obs["private"]
     calm = _with(obs, "private", rival_share=np.zeros_like(me["rival_share"]), shortage=np.zeros_like(me["shortage"]))
     risky_share = np.where(np.asarray(me["demand"]) > 0, 0.95, 0.0)
     risky = _with(calm, "private", rival_share=risky_share)
-    assert _risk_spend(pol.decide(calm, _rng())) == 0
-    out = pol.decide(risky, _rng())
+    at = lambda ob, turn: _with(ob, "public", turn=turn)          # noqa: E731
+    steady = make_policy("builder", "great_power")
+    assert _risk_spend(steady.decide(at(calm, 2), _rng()) + steady.decide(at(calm, 3), _rng())) == 0
+    # a risk that was always high is no news either
+    used_to_it = make_policy("builder", "great_power")
+    assert _risk_spend(used_to_it.decide(at(risky, 2), _rng()) + used_to_it.decide(at(risky, 3), _rng())) == 0
+    pol = make_policy("builder", "great_power")
+    pol.decide(at(calm, 2), _rng())
+    out = pol.decide(at(risky, 3), _rng())
     assert _risk_spend(out) >= 2 and {x.action for x in out} & {"price_floor", "stockpile"}
     assert not any(x.action in ("export_control", "chip_control") for x in out)
 

@@ -7,20 +7,34 @@ import numpy as np
 from agents.policies.base import Traits
 from agents.policies.default import DefaultState
 from agents.policies.personalities import common as k
+from agents.policies.personalities.memory import Memory
 from game import orders as o
 
 
 class Hawk(DefaultState):
     """Tit-for-tat with teeth: every new control on it is answered by a mineral ban on the
     issuer within a turn, the ladder climbs one good per round while the other side keeps
-    coercing, and its own controls are lifted once the other side has lifted all of its."""
+    coercing, and its own controls are lifted once the other side has lifted all of its.
+    It also defends its dominance the way the rare-earth industry was won: where it makes
+    most of the world's supply of a processed good and a rival bloc props up competitors
+    (a price floor) or builds capacity, it subsidises exports to flood the market, and it
+    stops once the threat has gone."""
     name = "hawk"
-    description = "Answers every control with a ban on a good it dominates; lifts when the other side lifts."
-    traits = Traits(roles=("great_power",), aggressiveness=0.9, tags=("retaliates", "escalates"))
+    description = "Answers every control with a ban on a good it dominates; floods markets rivals try to enter."
+    traits = Traits(roles=("great_power",), aggressiveness=0.9, tags=("retaliates", "escalates", "floods"))
+    DOMINANT = 0.5          # world share above which it defends a good by flooding
+    FLOOD_RATE = 0.2        # export subsidy, as a share of the price
+
+    def __init__(self):
+        self.flooding: dict[int, frozenset[str]] = {}    # turn -> goods flooded after it
+
+    def _flooded_before(self, turn: int) -> set[str]:
+        past = [t for t in self.flooding if t < turn]
+        return set(self.flooding[max(past)]) if past else set()
 
     def decide(self, obs, rng):
         pub, me = obs["public"], obs["private"]
-        orders = self._stockpiles(pub, me, obs["kind"])
+        orders = self._stockpiles(pub, me, obs["kind"]) + self._flood(pub, me)
         code, c = me["country"], me["row"]
         attackers = k.aggressors(pub, code)
         fresh = {i for i, t in pub["coerced"] if t == code}
@@ -45,6 +59,30 @@ class Hawk(DefaultState):
             if tgt not in attackers:
                 orders.append(o.LiftControl(good=ctl["good"], target=tgt))
         return orders
+
+
+    def _flood(self, pub, me) -> list:
+        """Start or stop export subsidies on the processed goods it dominates."""
+        c, side = me["row"], np.sign(me["alignment"]) or 1.0
+        rival_floors = {f["good"] for f in pub["floors"] if f["state"] in pub["countries"]
+                        and np.sign(pub["alignment"][pub["countries"].index(f["state"])]) == -side}
+        world = pub["world_production"]
+        flooding = self._flooded_before(pub["turn"])      # asked twice a turn, same answer
+        out = []
+        for g, name in enumerate(pub["goods"]):
+            if pub["stage"][g] == "ore" or name in k.CHIP_GOODS:
+                continue
+            threat = name in rival_floors or pub["pipeline"][g] > 0.1 * world[g]
+            dominant = pub["world_share"][c, g] > self.DOMINANT and world[g] > 0
+            if dominant and threat and name not in flooding:
+                out.append(o.ExportSubsidy(good=name, rate=self.FLOOD_RATE))
+                flooding.add(name)
+            elif name in flooding and not (dominant and threat):
+                out.append(o.ExportSubsidy(good=name, rate=0.0))
+                flooding.discard(name)
+        self.flooding = {t: v for t, v in self.flooding.items() if t < pub["turn"]}
+        self.flooding[pub["turn"]] = frozenset(flooding)
+        return out
 
 
 class Pragmatist(DefaultState):
@@ -89,40 +127,71 @@ class Pragmatist(DefaultState):
 
 
 class Builder(DefaultState):
-    """Answers supply risk with money, not bans: price floors for home producers, strategic
-    stockpiles scaled to the risk, and development loans to friendly resource states; never
-    imposes export controls."""
+    """Answers supply risk with money, not bans, in the shape of the DoD-MP Materials deal: when
+    its supply-risk measure of a good rises above the level it remembers, it sets a price
+    floor for producers at home, signs an offtake with a plant it hosts, buys a strategic
+    stockpile scaled to the rise, and lends to the friendliest resource state that mines the
+    good's inputs. A risk that has always been there (a good it has never made) is no news:
+    without a rise it spends nothing on floors, offtakes or stockpiles. It never imposes
+    export controls."""
     name = "builder"
-    description = "Floors, stockpiles and allied investment that grow with its supply-risk measure."
+    description = "Floors, offtakes, stockpiles and allied loans when its supply-risk measure rises."
     traits = Traits(roles=("great_power", "middle"), aggressiveness=0.15, tags=("invests",))
-    RISK = 0.6
+    RISE = 0.3          # rise of the risk measure over its remembered low that it answers
+    MEMORY = 4          # turns of its own risk measure it remembers
+
+    def __init__(self):
+        self.memory = Memory(self.MEMORY)
 
     def decide(self, obs, rng):
         pub, me = obs["public"], obs["private"]
         orders = [x for x in self._stockpiles(pub, me, "resource")]   # releases only
         risk = k.supply_risk(pub, me)
+        if pub["turn"] > 1:                 # before the first market there is nothing to measure
+            self.memory.see(pub["turn"], risk=risk)
+        before = self.memory.before("risk")
+        if before is None:
+            return orders
+        rise = risk - before
         goods, frac, ref = pub["goods"], pub["turn_frac"], pub["ref_price"]
-        floored = {f["good"] for f in pub["floors"] if f["state"] == me["country"]}
+        value = rise * np.asarray(me["demand"]) * ref
+        rising = sorted(np.flatnonzero((rise > self.RISE) & (np.asarray(me["demand"]) > 0)),
+                        key=lambda g: (-value[g], g))[:3]
         budget = 0.08 * max(me["treasury"], 0.0)
-        short = np.asarray(me["shortage"]) > 0
-        order = sorted(np.flatnonzero(risk > self.RISK), key=lambda g: (-risk[g] * me["demand"][g] * ref[g], g))
-        for g in order[:3]:
+        floored = {f["good"] for f in pub["floors"] if f["state"] == me["country"]}
+        for g in rising:
             demand = float(me["demand"][g]) / frac             # annual rate
-            if goods[g] not in floored and (risk[g] > 1.0 or short[g]):
+            if goods[g] not in floored:
                 orders.append(o.PriceFloor(good=goods[g], price=round(float(ref[g]) * (1.2 + 0.3 * min(risk[g], 2.0)), 6),
                                            volume=round(0.3 * demand, 6), turns=8))
-            cover = float(me["stockpile"][g]) / max(demand, 1e-12)
-            if cover < 0.25 * risk[g] and not short[g]:
-                amount = round(0.1 * risk[g] * demand, 6)
-                cost = amount * frac * 1.3 * float(ref[g])
-                if amount > 0 and cost < budget:
-                    orders.append(o.Stockpile(good=goods[g], amount=amount, max_price=round(1.3 * float(ref[g]), 6)))
-                    budget -= cost
-        if order and pub["turn"] % 4 == 1 and budget > 50:
-            friend = self._friend(pub, me, order[0])
+            deal = self._offtake(pub, me, g)
+            if deal is not None and deal.volume * deal.price * frac < budget:
+                orders.append(deal)
+                budget -= deal.volume * deal.price * frac
+            amount = round(0.1 * min(float(rise[g]), 2.0) * demand, 6)
+            cost = amount * frac * 1.3 * float(ref[g])
+            if amount > 0 and cost < budget and not me["shortage"][g] > 0.5 * me["demand"][g]:
+                orders.append(o.Stockpile(good=goods[g], amount=amount, max_price=round(1.3 * float(ref[g]), 6)))
+                budget -= cost
+        if rising and budget > 50:
+            friend = self._friend(pub, me, rising[0])
             if friend:
                 orders.append(o.DevLoan(country=friend, amount=round(min(0.3 * budget, 500.0), 3), turns=10))
         return orders
+
+    @staticmethod
+    def _offtake(pub, me, g: int):
+        """An offtake of half the output of the largest operating plant of the good at home."""
+        fac = me["facilities"]
+        plants = [i for i in range(len(fac["id"])) if int(fac["good"][i]) == g and int(fac["status_code"][i]) == 0]
+        if not plants:
+            return None
+        i = max(plants, key=lambda i: (float(fac["capacity"][i]), str(fac["id"][i])))
+        price = round(1.2 * float(pub["price"][me["row"], g]), 6)
+        volume = round(0.5 * float(fac["capacity"][i]), 6)
+        if price <= 0 or volume <= 0:
+            return None
+        return o.Offtake(facility=str(fac["id"][i]), volume=volume, price=price, turns=8)
 
     @staticmethod
     def _friend(pub, me, g: int) -> str | None:
