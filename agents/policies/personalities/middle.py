@@ -82,11 +82,11 @@ class Hedging(_Follower):
 class Autonomous(_Follower):
     """Strategic autonomy against benchmarks in the spirit of the EU Critical Raw Materials
     Act: no more than 65% of any good from one bloc (stockpiles the excess risk), domestic
-    processing backed by floors, and only chip controls copied, at very high alignment."""
+    processing backed by floors, and only chip controls copied, at very high alignment (0.95)."""
     name = "autonomous"
     description = "EU-style benchmarks: caps single-bloc dependence with stockpiles and floors."
     traits = Traits(roles=("middle",), aggressiveness=0.25, tags=("benchmarks",))
-    COMPLY_AT = 0.9
+    COMPLY_AT = 0.95
     CHIPS_ONLY = True
     SINGLE_SOURCE = 0.65       # max share from one (rival) bloc
     PROCESSING = 0.40          # target share of own needs processed at home

@@ -37,21 +37,31 @@ class Nationalist(DefaultState):
         for g in _my_ores(pub, c):
             name, ratio = pub["goods"][g], _price_ratio(pub, c, g)
             if ratio >= self.HIGH_PRICE and me["foreign_share"] >= self.HIGH_FOREIGN:
-                orders += self._take_over(me, g)
+                orders += self._take_over(pub, me, g)
                 if name not in controlled:
                     orders.append(o.OreExportBan(good=name))
             elif ratio < 0.85 and quotas_ok and pub["exports"][c, g] > 0 and pub["world_share"][c, g] > 0.2:
                 orders.append(o.ProducerQuota(good=name, cut=0.15))
         return orders
 
-    @staticmethod
-    def _take_over(me, g: int) -> list:
-        """Nationalize foreign plants of the good, if the observation names them."""
+    COMPENSATION = 0.4      # share of a plant's value it offers, if it can pay it
+    MIN_COMPENSATION = 0.2  # below this it would not take a plant (investors would flee)
+
+    def _take_over(self, pub, me, g: int) -> list:
+        """Nationalize the largest foreign plant of the good it can pay for, valuing a plant
+        at what building it would cost and paying from at most 80% of its treasury."""
         fac = me.get("foreign_facilities")
         if not fac:
             return []
-        return [o.Nationalize(facility=fid, compensation=0.4)
-                for fid, good in zip(fac["id"], fac["good"]) if int(good) == g][:1]
+        purse = 0.8 * max(float(me["treasury"]), 0.0)
+        plants = sorted((i for i in range(len(fac["id"])) if int(fac["good"][i]) == g),
+                        key=lambda i: (-float(fac["capacity"][i]), str(fac["id"][i])))
+        for i in plants:
+            value = float(fac["capacity"][i]) * float(pub["build"]["capex_per_unit"][g])
+            share = min(self.COMPENSATION, purse / value) if value > 0 else self.COMPENSATION
+            if share >= self.MIN_COMPENSATION:
+                return [o.Nationalize(facility=str(fac["id"][i]), compensation=round(share, 3))]
+        return []
 
 
 class InvestorFriendly(DefaultState):
