@@ -169,30 +169,48 @@ def test_cli_policies_lists_them_with_roles():
 
 
 # -- difficulty levels ----------------------------------------------------------------------
-def test_difficulty_levels_thin_out_a_policy():
+def test_difficulty_levels_change_what_a_policy_sees():
     import numpy as np
 
     from agents.policies import Policy
     from agents.policies.base import Traits
     from agents.policies.difficulty import with_difficulty
 
-    class Chatty(Policy):
-        name = "chatty"
+    class Echo(Policy):
+        """Returns one order per unit of the first price it sees, so what it saw shows."""
+        name = "echo"
         traits = Traits(roles=("great_power",))
 
         def decide(self, obs, rng):
-            return list(range(20))
+            return list(range(int(round(float(obs["public"]["price"][0, 0])))))
 
-    easy, normal = with_difficulty(Chatty, "easy")(), with_difficulty(Chatty, "normal")()
-    assert with_difficulty(Chatty, "hard") is Chatty
-    assert type(easy).name == "chatty:easy" and type(easy).traits.stochastic
+    def obs(turn, price, controls=()):
+        return {"public": {"turn": turn, "price": np.array([[float(price)]]), "controls": list(controls),
+                           "floors": [], "coerced": []},
+                "private": {"country": "CN"}}
+
+    easy, normal, hard = (with_difficulty(Echo, lv)() for lv in ("easy", "normal", "hard"))
+    assert type(easy).name == "echo:easy" and type(easy).traits.stochastic and not type(hard).traits.stochastic
     assert type(easy).traits.roles == ("great_power",)
-    obs = lambda turn: {"public": {"turn": turn}}                    # noqa: E731
-    assert easy.decide(obs(1), np.random.default_rng(0)) == []       # acts every other turn
-    a = easy.decide(obs(2), np.random.default_rng(3))
-    assert a == easy.decide(obs(2), np.random.default_rng(3))        # same rng, same orders
-    assert 0 < len(a) < 20
-    assert len(normal.decide(obs(1), np.random.default_rng(3))) > len(a)
+    rng = lambda: np.random.default_rng(3)                           # noqa: E731
+    for pol in (easy, normal, hard):
+        pol.decide(obs(1, 10), rng())
+    # the price rises from 10 to 20: normal sees 20, hard foresees 30, easy still sees about 10
+    assert len(normal.decide(obs(2, 20), rng())) == 20
+    assert len(hard.decide(obs(2, 20), rng())) == 30
+    seen = easy.decide(obs(2, 20), rng())
+    assert seen == easy.decide(obs(2, 20), rng())                     # same turn, same rng: same orders
+    assert len(seen) <= 13
+    # easy does not see a control between two other seats
+    class Counts(Echo):
+        name = "counts"
+
+        def decide(self, obs, rng):
+            return list(range(len(obs["public"]["controls"])))
+    ctl = [{"issuer": "US", "target": "JP", "good": "gallium"}, {"issuer": "US", "target": "CN", "good": "gallium"}]
+    blind = with_difficulty(Counts, "easy")()
+    assert max(len(blind.decide(obs(t, 1, ctl), np.random.default_rng(t))) for t in range(1, 6)) <= 1
+    assert len(with_difficulty(Counts, "normal")().decide(obs(1, 1, ctl), rng())) == 2
 
 
 def test_difficulty_variants_pass_the_policy_kit_and_play_in_tournaments():
@@ -202,10 +220,10 @@ def test_difficulty_variants_pass_the_policy_kit_and_play_in_tournaments():
     before = dict(REGISTRY)
     try:
         register_difficulties()
-        for name in ("hawk:easy", "nationalist:normal", "default_firm:easy"):
+        for name in ("hawk:easy", "nationalist:normal", "default_firm:easy", "expander:hard", "builder:hard"):
             check_policy(name, SMALL)
-        res = run_tournament(SMALL, ["hawk", "hawk:easy"], ["CN"], seeds=2, turns=2, workers=1)
-        assert [r["policy"] for r in res.summary] == ["hawk", "hawk:easy"]
+        res = run_tournament(SMALL, ["hawk", "hawk:easy", "hawk:hard"], ["CN"], seeds=2, turns=2, workers=1)
+        assert [r["policy"] for r in res.summary] == ["hawk", "hawk:easy", "hawk:hard"]
     finally:                                   # leave the registry as other tests expect it
         REGISTRY.clear()
         REGISTRY.update(before)

@@ -1,6 +1,7 @@
 """Policies by name. `make_policy(name, kind)` builds one for a seat of that kind.
 
-`default` picks the default policy of the seat's kind. A name of the form
+`default` picks the default policy of the seat's kind. `NAME:easy`, `NAME:normal` and
+`NAME:hard` play NAME at a difficulty level (agents.policies.difficulty). A name of the form
 `package.module:Class` imports a user's policy class.
 """
 
@@ -40,7 +41,7 @@ def resolve(name: str) -> type[Policy]:
         return REGISTRY[name]
     base, _, level = name.rpartition(":")
     if base and level in ("easy", "normal", "hard"):
-        # NAME:level plays NAME with less (easy, normal) or full (hard) diligence
+        # NAME:level plays NAME with stale information (easy), as written (normal) or foresight (hard)
         from agents.policies.difficulty import with_difficulty
         cls = with_difficulty(resolve(base), level)
         REGISTRY[name] = cls
