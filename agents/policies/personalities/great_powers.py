@@ -13,8 +13,9 @@ from game import orders as o
 
 class Hawk(DefaultState):
     """Tit-for-tat with teeth: every new control on it is answered by a mineral ban on the
-    issuer within a turn, the ladder climbs one good per round while the other side keeps
-    coercing, and its own controls are lifted once the other side has lifted all of its.
+    issuer within a turn; from the fourth turn the ladder climbs one good every two turns
+    while the other side's controls still bind, and its own controls are lifted once the other side has lifted all
+    of its.
     It also defends its dominance the way the rare-earth industry was won: where it makes
     most of the world's supply of a processed good and a rival bloc props up competitors
     (a price floor) or builds capacity, it subsidises exports to flood the market, and it
@@ -24,6 +25,9 @@ class Hawk(DefaultState):
     traits = Traits(roles=("great_power",), aggressiveness=0.9, tags=("retaliates", "escalates", "floods"))
     DOMINANT = 0.5          # world share above which it defends a good by flooding
     FLOOD_RATE = 0.2        # export subsidy, as a share of the price
+    PATIENCE = 3            # turns it waits for the other side to lift before climbing
+    LADDER_TURNS = 2        # turns between rungs while the other side's controls bind
+    MAX_EXTRA_RUNGS = 4     # controls it holds beyond the other side's, at most
 
     def __init__(self):
         self.flooding: dict[int, frozenset[str]] = {}    # turn -> goods flooded after it
@@ -42,8 +46,11 @@ class Hawk(DefaultState):
             e = pub["countries"].index(e_code)
             mine = {ctl["good"] for ctl in k.mine_on(pub, code, e_code)}
             theirs = [ctl for ctl in k.controls_on_me(pub, code) if ctl["issuer"] == e_code]
-            # answer each fresh round, and never hold fewer controls than the other side
-            if e_code not in fresh and len(mine) >= len(theirs):
+            # answer each fresh round, never hold fewer controls than the other side, and
+            # while its controls still bind, climb one more rung every LADDER_TURNS turns
+            climb = (pub["turn"] > self.PATIENCE and pub["turn"] % self.LADDER_TURNS == 0
+                     and len(mine) < len(theirs) + self.MAX_EXTRA_RUNGS)
+            if e_code not in fresh and len(mine) >= len(theirs) and not climb:
                 continue
             chips = [g for g in k.CHIP_GOODS if g in pub["goods"]]
             if chips and pub["world_share"][c, pub["goods"].index(chips[-1])] > 0.3 and chips[-1] not in mine:
@@ -59,7 +66,6 @@ class Hawk(DefaultState):
             if tgt not in attackers:
                 orders.append(o.LiftControl(good=ctl["good"], target=tgt))
         return orders
-
 
     def _flood(self, pub, me) -> list:
         """Start or stop export subsidies on the processed goods it dominates."""
