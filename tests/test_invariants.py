@@ -192,11 +192,13 @@ class GoodsTap:
         settle, deliver, settle_flows = production.settle, production.deliver_offtakes, production.settle_flows
         tap = self
 
-        def settle_w(m, g, sup, dem, res, r):
+        def settle_w(m, prepared, results):
             before = m.fac.input_stock[: len(m.fac)].copy()
-            settle(m, g, sup, dem, res, r)
+            settle(m, prepared, results)
             change = self._by_country(m, m.fac.input_stock[: len(m.fac)] - before)
-            for i in m.inputs_of[g]:
+            # a level's goods are bought into their own columns, so the inputs' columns
+            # only change by what the level's plants consumed
+            for i in set().union(*(m.inputs_of[p.good] for p in prepared)):
                 tap.used[:, i] -= change[:, i]
 
         def deliver_w(m, g, rows, qty):
