@@ -212,11 +212,12 @@ class GoodsTap:
             tap.offtake_in[:, g] += change[:, g] + (m.stockpile[:, g] - pile0)
             return out
 
-        def settle_flows_w(m, g, res, r):
-            tap.direct[g] = np.array(res.flows, copy=True)
-            if r is not None and r.arcs:
-                tap.arcs[g] = [(o, d, float(q)) for (o, d, *_), q in zip(r.arcs, res.arc_flows)]
-            return settle_flows(m, g, res, r)
+        def settle_flows_w(m, prepared, results):
+            for p, res in zip(prepared, results):
+                tap.direct[p.good] = np.array(res.flows, copy=True)
+                if p.routes is not None and p.routes.arcs:
+                    tap.arcs[p.good] = [(o, d, float(q)) for (o, d, *_), q in zip(p.routes.arcs, res.arc_flows)]
+            return settle_flows(m, prepared, results)
 
         production.settle, production.deliver_offtakes, production.settle_flows = settle_w, deliver_w, settle_flows_w
         try:

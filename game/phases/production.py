@@ -363,36 +363,44 @@ def settle(m, prepared: list[Prepared], results: list) -> None:
         if len(sc):
             np.add.at(m.stockpile[:, g], sc, sq)
             np.subtract.at(m.treasury, sc, sq * price[sc, g])
-        settle_flows(m, g, res, p.routes)
-        for og, o_from, o_to, q in m.offtake_trade:
-            if og == g:                      # contract deliveries across borders are trade too
-                m.exports[o_from, g] += q
-                m.imports[o_to, g] += q
-                m.flows[g][o_from, o_to] += q
+    settle_flows(m, prepared, results)
+    for og, o_from, o_to, q in m.offtake_trade:
+        if og in lv:                         # contract deliveries across borders are trade too
+            m.exports[o_from, og] += q
+            m.imports[o_to, og] += q
+            m.flows[og][o_from, o_to] += q
 
 
-def settle_flows(m, g: int, res, r) -> None:
-    """Trade flows: record them and pay route rents and tariffs to the right treasury."""
-    p = m.price[:, g]
-    flows = res.flows
-    m.flows[g] = flows
-    m.exports[:, g] = flows.sum(axis=1)
-    m.imports[:, g] = flows.sum(axis=0)
-    gap = p[None, :] - p[:, None]          # importer price minus exporter price
-    if r is not None:
-        wedge = np.minimum(r.wedge, np.maximum(gap, 0.0))
-        tariff = flows * wedge
-        owners = r.wedge_owner
-        has = (tariff > 0) & (owners >= 0)
-        np.add.at(m.tariff_income, owners[has], tariff[has])
-        np.add.at(m.treasury, owners[has], tariff[has])
-        rent = flows * (gap - wedge)
-    else:
-        rent = flows * gap
-    exporter_rent = rent.sum(axis=1)
-    m.rents += exporter_rent
-    m.treasury += exporter_rent
-    if r is not None and r.arcs:
+def settle_flows(m, prepared: list[Prepared], results: list) -> None:
+    """Trade flows of a level's goods: record them and pay route rents and tariffs to the
+    right treasury."""
+    lv = np.array([p.good for p in prepared], dtype=np.intp)
+    flows = np.stack([res.flows for res in results])        # (L, C, C)
+    m.flows[lv] = flows
+    m.exports[:, lv] = flows.sum(axis=2).T
+    m.imports[:, lv] = flows.sum(axis=1).T
+    price = m.price[:, lv].T                                 # (L, C)
+    gap = price[:, None, :] - price[:, :, None]              # importer price minus exporter price
+    wedge = np.zeros_like(gap)
+    owners = np.full(gap.shape, -1, dtype=np.intp)
+    for k, p in enumerate(prepared):
+        if p.routes is not None:
+            wedge[k] = np.minimum(p.routes.wedge, np.maximum(gap[k], 0.0))
+            owners[k] = p.routes.wedge_owner
+    tariff = flows * wedge
+    has = (tariff > 0) & (owners >= 0)
+    exporter_rent = (flows * (gap - wedge)).sum(axis=2)      # (L, C)
+    for k, p in enumerate(prepared):
+        if p.routes is not None and has[k].any():
+            np.add.at(m.tariff_income, owners[k][has[k]], tariff[k][has[k]])
+            np.add.at(m.treasury, owners[k][has[k]], tariff[k][has[k]])
+        m.rents += exporter_rent[k]
+        m.treasury += exporter_rent[k]
+    for p, res in zip(prepared, results):
+        r, g = p.routes, p.good
+        if r is None or not r.arcs:
+            continue
+        pg = m.price[:, g]
         for (o, d, _cap, wedge_amt, ts), q in zip(r.arcs, res.arc_flows):
             if q <= 0:
                 continue
@@ -400,7 +408,7 @@ def settle_flows(m, g: int, res, r) -> None:
             m.imports[d, g] += q
             m.flows[g][o, d] += q
             f = m.firms[ts.firm]
-            m.cash[f] += q * (p[d] - p[o] - wedge_amt)
+            m.cash[f] += q * (pg[d] - pg[o] - wedge_amt)
             m.external += q * wedge_amt
             m.transship_flow[(ts.firm, ts.good, ts.origin, ts.via, ts.destination)] = q
 
