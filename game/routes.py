@@ -99,11 +99,16 @@ def apply_control(model, r: GoodRoutes, ctl, exporters, importers) -> None:
         r.cap[np.ix_(exporters, importers)] = 0.0
     elif ctl.mode == "licence":
         r.licensed = True
-        allowed = licensed_volume(model, ctl.good, model.turn)
-        general = general_licences(model, ctl, exporters, importers)
-        for e in exporters:
-            for i in importers:
-                r.cap[e, i] = min(r.cap[e, i], allowed.get((e, i), 0.0) + general[e, i])
+        block = np.ix_(exporters, importers)
+        granted = np.zeros((len(exporters), len(importers)))
+        at_e = {e: k for k, e in enumerate(exporters.tolist())}
+        at_i = {i: k for k, i in enumerate(importers.tolist())}
+        for (e, i), volume in licensed_volume(model, ctl.good, model.turn).items():
+            if e in at_e and i in at_i:
+                granted[at_e[e], at_i[i]] = volume
+        allowed = granted + general_licences(model, ctl, exporters, importers)[block]
+        cap = r.cap[block]
+        r.cap[block] = np.where(allowed < cap, allowed, cap)     # min(), keeping the cap on ties
     elif ctl.mode == "quota":
         per_turn = ctl.quota * model.turn_frac
         if ctl.target == "ALL":
