@@ -45,6 +45,28 @@ def rows_without(rows, drop, n: int) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def targeted(model, target: str, c: int) -> bool:
+    """Whether country row `c` is in model.expand_targets(target), without building it."""
+    if target == "ALL":
+        return True
+    t = model.countries[target]
+    return c == t or model.member_of[c] == t
+
+
+def covers(model, control, exporter: int, importer: int) -> bool:
+    """Whether a control restricts the route exporter -> importer: the exporter is in
+    exporters_of(control) and the importer in its targets (one route, no arrays built)."""
+    if not targeted(model, control.target, importer):
+        return False
+    if targeted(model, control.issuer, exporter):
+        return True
+    if control.origin != "chip_control":
+        return False
+    issuer = model.countries[control.issuer]          # the allies of compliers()
+    side = 1.0 if model.alignment[issuer] >= 0 else -1.0
+    return bool(model.alignment[exporter] * side >= model.rules.politics.get("compliance_alignment", 0.5))
+
+
 def exporters_of(model, control) -> np.ndarray:
     """Country rows whose exports a control restricts."""
     issuer = model.countries[control.issuer]
