@@ -152,11 +152,12 @@ def firm_defaults(m) -> None:
     # plants sorted by firm rather than by a pass over all plants per firm
     owned = np.flatnonzero(fac.col("state_owner") < 0)
     owned = owned[np.argsort(fac.col("firm")[owned], kind="stable")]
-    owner = fac.col("firm")[owned]
+    start = np.searchsorted(fac.col("firm")[owned], np.arange(len(m.firms) + 1)).tolist()
+    capex = fac.col("capex_value")[owned]
     for f in np.flatnonzero(short & ~m.bankrupt):
         need = -m.cash[f]
-        rows = owned[np.searchsorted(owner, f, "left"): np.searchsorted(owner, f, "right")]
-        assets = float(fac.col("capex_value")[rows].sum())
+        rows = owned[start[f]: start[f + 1]]
+        assets = float(capex[start[f]: start[f + 1]].sum())
         if m.debt[f] + need <= limit * max(assets, 1.0) or m.firm_state_owned[f]:
             if m.firm_state_owned[f] and m.debt[f] + need > limit * max(assets, 1.0):
                 home = m.firm_home[f]

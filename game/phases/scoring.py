@@ -151,15 +151,13 @@ def _bloc_total(a: np.ndarray, bloc: np.ndarray, cols=None) -> np.ndarray:
 def _input_use(m) -> np.ndarray:
     """Inputs each country's plants used at this turn's output, (C, G).
 
-    Summed over the non-zero (plant, input) pairs in plant order, which gives every cell
-    the same sequence of additions as adding up whole rows of plants (np.add.at) does."""
+    np.bincount adds each cell's terms in plant order, as np.add.at of whole rows does,
+    and is much quicker on a two-dimensional table."""
     fac = m.fac
-    used = m.fac_output[:, None] * m.recipe[fac.col("good")]
-    plant, good = np.nonzero(used)
-    amount = used[plant, good]
     G = len(m.goods)
-    cell = fac.col("country")[plant] * G + good
-    return np.bincount(cell, weights=amount, minlength=len(m.countries) * G).reshape(-1, G)
+    used = m.fac_output[:, None] * m.recipe[fac.col("good")]
+    cell = fac.col("country")[:, None] * G + np.arange(G)
+    return np.bincount(cell.ravel(), weights=used.ravel(), minlength=len(m.countries) * G).reshape(-1, G)
 
 
 def _ratio(a: float, b: float) -> float:
