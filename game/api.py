@@ -223,7 +223,11 @@ def _rounded_many(arrays) -> list[bytes]:
     exponent[live] = np.floor(np.log10(np.maximum(mag[live], 1e-300)))
     scale = np.ones(flat.shape)
     big = mag > 0
-    scale[big] = 10.0 ** (8 - exponent[big])
+    power = 8 - exponent[big]
+    if np.isfinite(power).all():          # always but for infinite values
+        scale[big] = _POWERS_OF_TEN[power.astype(np.int64) - _LOWEST_POWER]
+    else:
+        scale[big] = 10.0 ** power
     digits = np.round(flat * scale).astype(np.int64)
     exponent = exponent.astype(np.int64)
     out, start = [], 0
@@ -235,3 +239,7 @@ def _rounded_many(arrays) -> list[bytes]:
 
 
 _ZERO_EXPONENT = float(np.floor(np.log10(np.array([1e-300])))[0])
+# 10.0 ** k for every whole k that 8 - exponent takes (from 8 - 308 to 8 + 300), computed
+# by the same power as the formula, so looking them up gives the same bytes
+_LOWEST_POWER = -300
+_POWERS_OF_TEN = 10.0 ** np.arange(_LOWEST_POWER, 309, dtype=float)

@@ -167,7 +167,7 @@ def test_digest_rounding_of_many_arrays_is_that_of_each_array_alone():
 
     rng = np.random.default_rng(3)
     edges = [0.0, -0.0, 1e-300, 1e-310, 5e-324, 0.1, 0.3, -2.5]
-    for k in range(-310, 309, 7):
+    for k in range(-323, 309):
         x = 10.0 ** k
         edges += [x, np.nextafter(x, 0.0), np.nextafter(x, np.inf), -x]
     arrays = [np.array(edges), np.zeros((3, 4)), np.arange(5), np.array([])]
