@@ -181,6 +181,11 @@ class DefaultState(Policy):
     description = "Uses stockpiles in shortages, answers controls in kind, floors and ore bans when pressed."
     traits = Traits(roles=("great_power", "middle", "resource"), aggressiveness=0.3)
 
+    def decide_batch(self, observations, rngs):
+        """Decide for many states at once: asked together, they share one copy of the
+        public view instead of one each (personalities inherit this with their `decide`)."""
+        return [self.decide(obs, rng) for obs, rng in zip(observations, rngs)]
+
     def decide(self, obs, rng):
         pub, me = obs["public"], obs["private"]
         orders = self._stockpiles(pub, me, obs["kind"])
