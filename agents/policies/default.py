@@ -31,19 +31,21 @@ class DefaultFirm(Policy):
 
     def decide_batch(self, observations, rngs):
         """Decide for many firms at once: the market-wide tables are computed once, and the
-        idle/reopen checks run over all firms' plants in one pass."""
+        idle/reopen and licence checks run over all firms' plants in one pass."""
         if not observations:
             return []
         pub = observations[0]["public"]
         tables = _firm_tables(pub)
-        operate = self._operate_all(pub, observations, tables)
+        plants = _plants(observations)
+        operate = self._operate_all(pub, observations, tables, plants)
+        licensed = _licence_rows(observations, tables, plants)
         out = []
         for k, obs in enumerate(observations):
             me = obs["private"]
             if me["bankrupt"]:
                 out.append([])
                 continue
-            orders = operate[k] + self._licences(pub, me, tables)
+            orders = operate[k] + self._licences(pub, me, tables, licensed[k])
             best = self._invest(pub, me, tables)
             if best is not None:
                 orders.append(best)
@@ -51,47 +53,42 @@ class DefaultFirm(Policy):
         return out
 
     @classmethod
-    def _operate_all(cls, pub, observations, tables) -> list[list]:
+    def _operate_all(cls, pub, observations, tables, plants) -> list[list]:
         """Idle and reopen orders for every firm, worked out over all plants together."""
         n = len(observations)
         out: list[list] = [[] for _ in range(n)]
-        if pub["turn"] <= 1:
+        if pub["turn"] <= 1 or not len(plants["owner"]):
             return out
-        facs = [obs["private"]["facilities"] for obs in observations]
-        sizes = np.array([len(f["good"]) for f in facs])
-        if sizes.sum() == 0:
-            return out
-        owner = np.repeat(np.arange(n), sizes)
-        good = np.concatenate([f["good"] for f in facs])
-        country = np.concatenate([f["country"] for f in facs])
-        status = np.concatenate([f["status_code"] for f in facs])
-        output = np.concatenate([f["output"] for f in facs])
-        margin = tables["value"][country, good] - np.concatenate([f["unit_cost"] for f in facs])
+        owner, good, status = plants["owner"], plants["good"], plants["status_code"]
+        margin = tables["value"][plants["country"], good] - plants["unit_cost"]
         ref = pub["ref_price"][good]
         cash = np.array([obs["private"]["cash"] for obs in observations])
         # The market already leaves unprofitable plants unused; idling only saves part of
         # the fixed cost, so a firm idles only when it is short of cash.
-        idle = (status == 0) & (output <= 0) & (margin < -0.2 * ref) & (cash[owner] < 0)
+        idle = (status == 0) & (plants["output"] <= 0) & (margin < -0.2 * ref) & (cash[owner] < 0)
         reopen = (status == 1) & (margin > 0.1 * ref)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        for j in np.flatnonzero(idle | reopen):
+        for j in np.flatnonzero(idle | reopen).tolist():
             k = owner[j]
-            fid = facs[k]["id"][j - starts[k]]
+            fid = observations[k]["private"]["facilities"]["id"][j - plants["start"][k]]
             out[k].append(o.Idle(facility=fid) if idle[j] else o.Reopen(facility=fid))
         return out
 
     @staticmethod
-    def _licences(pub, me, tables) -> list:
+    def _licences(pub, me, tables, rows=None) -> list:
+        """Licence applications for the inputs of operating plants that a control starves;
+        `rows`: those plants if the caller has picked them out already."""
         needs = tables["licensing"]
         if not needs or me["cash"] < 5.0:
             return []
         fac = me["facilities"]
+        if rows is None:
+            rows = np.flatnonzero((fac["status_code"] == 0) & tables["needs_licence"][fac["country"], fac["good"]])
+        if not len(rows):
+            return []
         goods = pub["goods"]
         asked = {(e, g) for e, g, granted in me["licences"] if granted is None}
         out = []
-        for k, status in enumerate(fac["status"]):
-            if status != "operating":
-                continue
+        for k in rows:
             g, c = int(fac["good"][k]), int(fac["country"][k])
             for i in tables["inputs_of"][g]:
                 for issuer in needs.get((c, int(i)), ()):
@@ -112,13 +109,15 @@ class DefaultFirm(Policy):
         if not len(fac["id"]) or me["cash"] <= 0:
             return None
         best, best_ratio = None, 0.9 if me["state_owned"] else 1.2
-        own = set(fac["country"].tolist()) | {me["home_row"]}
+        own = None
         for g in set(fac["good"].tolist()):
-            if not tables["open"][g]:
+            if tables["prospect"][g] <= best_ratio:       # closed, or cannot win anywhere
                 continue
             capacity = tables["capacity"][g]
             if tables["capex_unit"][g] * capacity > 3.0 * me["cash"] + 1.0:
                 continue
+            if own is None:
+                own = set(fac["country"].tolist()) | {me["home_row"]}
             cands = np.fromiter(own | tables["input_hosts"][g], dtype=np.int64)
             ratio = tables["ratio"][cands, g]
             if tables["is_mine"][g]:
@@ -147,8 +146,11 @@ def _firm_tables(pub) -> dict:
         ratio = margin * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
     ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
     world = pub["world_production"]
-    hosts = [set(np.argsort(-pub["production"][:, np.flatnonzero(recipe[g])], axis=0, kind="stable")[:2].ravel().tolist())
-             for g in range(len(world))]
+    inputs_of = [np.flatnonzero(recipe[g]) for g in range(len(world))]
+    # the two largest producers of every good (a stable sort, column by column), then of
+    # each good's inputs in the order (first, second) x inputs
+    top2 = np.argsort(-pub["production"], axis=0, kind="stable")[:2]
+    hosts = [set(top2[:, inputs].ravel().tolist()) for inputs in inputs_of]
     countries, goods = pub["countries"], pub["goods"]
     licensing: dict[tuple[int, int], list[str]] = {}
     for ctl in pub["controls"]:
@@ -159,21 +161,55 @@ def _firm_tables(pub) -> dict:
         for c in targets:
             if countries[c] != ctl["issuer"]:
                 licensing.setdefault((c, i), []).append(ctl["issuer"])
+    # firms stop adding a good once the capacity being built would cover about 6% growth
+    # of world output per turn until it is ready (more for slow-to-build mines)
+    is_open = ((world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
+               & np.array([t is not None for t in build["type"]]))
+    regime = np.zeros(ratio.shape)                        # (C, G): input i needs a licence into c
+    if licensing:
+        regime[tuple(np.array(list(licensing)).T)] = 1.0
+    needs_licence = regime @ (recipe != 0).T > 0           # (C, G): some input of g does
     return {
         "licensing": licensing,
-        "inputs_of": [np.flatnonzero(recipe[g]) for g in range(len(world))],
+        "needs_licence": needs_licence,
+        "inputs_of": inputs_of,
         "reserves": build["reserves"],
         "value": value, "ratio": ratio,
-        # firms stop adding a good once the capacity being built would cover about 6% growth
-        # of world output per turn until it is ready (more for slow-to-build mines)
-        "open": (world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
-                & np.array([t is not None for t in build["type"]]),
+        "open": is_open,
+        # per good, the best return of a new plant anywhere if the good is open, else -inf:
+        # no firm can clear its hurdle on a good whose prospect is below it
+        "prospect": np.where(is_open, ratio.max(axis=0), -np.inf).tolist(),
         "capacity": np.round(NEW_PLANT_SHARE * world / frac, 3),
         "capex_unit": build["capex_per_unit"],
         "input_hosts": hosts,
         "type": build["type"],
         "is_mine": np.array([t == "mine" for t in build["type"]]),
     }
+
+
+def _plants(observations) -> dict:
+    """All firms' plants in one set of columns (owner: the firm's place in the batch; start:
+    where each firm's plants begin)."""
+    facs = [obs["private"]["facilities"] for obs in observations]
+    sizes = [len(f["good"]) for f in facs]
+    cols = {key: np.concatenate([f[key] for f in facs]) if facs else np.zeros(0)
+            for key in ("good", "country", "status_code", "output", "unit_cost")}
+    cols["owner"] = np.repeat(np.arange(len(facs)), sizes)
+    cols["start"] = np.cumsum([0] + sizes[:-1]).tolist()
+    return cols
+
+
+def _licence_rows(observations, tables, plants) -> list:
+    """For each firm, its operating plants with an input that needs a licence where they
+    stand (most firms, most turns: none)."""
+    out = [[] for _ in observations]
+    if not tables["licensing"] or not len(plants["owner"]):
+        return out
+    hit = (plants["status_code"] == 0) & tables["needs_licence"][plants["country"], plants["good"]]
+    for j in np.flatnonzero(hit).tolist():
+        k = int(plants["owner"][j])
+        out[k].append(j - plants["start"][k])
+    return out
 
 
 class DefaultState(Policy):
