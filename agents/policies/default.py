@@ -85,14 +85,14 @@ class DefaultFirm(Policy):
             rows = np.flatnonzero((fac["status_code"] == 0) & tables["needs_licence"][fac["country"], fac["good"]])
         if not len(rows):
             return []
-        goods = pub["goods"]
+        goods, countries = pub["goods"], pub["countries"]
         asked = {(e, g) for e, g, granted in me["licences"] if granted is None}
         out = []
         for k in rows:
             g, c = int(fac["good"][k]), int(fac["country"][k])
             for i in tables["inputs_of"][g]:
-                for issuer in needs.get((c, int(i)), ()):
-                    if (issuer, goods[i]) in asked:
+                for issuer, target in needs.get(int(i), ()):
+                    if target not in (None, c) or issuer == countries[c] or (issuer, goods[i]) in asked:
                         continue
                     need = float(fac["capacity"][k] * pub["recipe"][g, i])
                     out.append(o.ApplyLicence(good=goods[i], origin=issuer, volume=round(need, 6)))
@@ -152,23 +152,25 @@ def _firm_tables(pub) -> dict:
     top2 = np.argsort(-pub["production"], axis=0, kind="stable")[:2]
     hosts = [set(top2[:, inputs].ravel().tolist()) for inputs in inputs_of]
     countries, goods = pub["countries"], pub["goods"]
-    licensing: dict[tuple[int, int], list[str]] = {}
+    # binding licence regimes by input good: (issuer, target row or None for all), in the
+    # order of the controls; a plant in c needs a licence from each issuer but itself
+    licensing: dict[int, list[tuple[str, int | None]]] = {}
+    regime = np.zeros(ratio.shape)                        # (C, G): input i needs a licence into c
     for ctl in pub["controls"]:
         if ctl["mode"] != "licence" or not ctl["binding"]:
             continue
-        i = goods.index(ctl["good"])
-        targets = range(len(countries)) if ctl["target"] == "ALL" else [countries.index(ctl["target"])]
-        for c in targets:
-            if countries[c] != ctl["issuer"]:
-                licensing.setdefault((c, i), []).append(ctl["issuer"])
+        i, issuer = goods.index(ctl["good"]), ctl["issuer"]
+        target = None if ctl["target"] == "ALL" else countries.index(ctl["target"])
+        licensing.setdefault(i, []).append((issuer, target))
+        if target is None:
+            regime[[c for c, code in enumerate(countries) if code != issuer], i] = 1.0
+        elif ctl["target"] != issuer:
+            regime[target, i] = 1.0
+    needs_licence = regime @ (recipe != 0).T > 0           # (C, G): some input of g does
     # firms stop adding a good once the capacity being built would cover about 6% growth
     # of world output per turn until it is ready (more for slow-to-build mines)
     is_open = ((world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
                & np.array([t is not None for t in build["type"]]))
-    regime = np.zeros(ratio.shape)                        # (C, G): input i needs a licence into c
-    if licensing:
-        regime[tuple(np.array(list(licensing)).T)] = 1.0
-    needs_licence = regime @ (recipe != 0).T > 0           # (C, G): some input of g does
     return {
         "licensing": licensing,
         "needs_licence": needs_licence,
