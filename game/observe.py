@@ -17,7 +17,7 @@ from game.facilities import STATUS_NAMES
 
 def _ro(a: np.ndarray) -> np.ndarray:
     a = np.array(a, copy=True)
-    a.flags.writeable = False
+    a.setflags(write=False)
     return a
 
 
@@ -164,29 +164,51 @@ class _Sight:
         return _firm_table(self.m, self.epoch)
 
     @cached_property
+    def shared(self) -> dict:
+        """The public view itself (not a seat's copy): its rows of demand and shortage are
+        what a state sees of its own."""
+        return public_view(self.m)
+
+    @cached_property
+    def state_figures(self) -> dict[str, list]:
+        """Every country's money and standing as plain values, read once for all states."""
+        m = self.m
+        return {key: getattr(m, key).tolist() for key in
+                ("treasury", "gdp", "alignment", "stability", "nationalism", "foreign_share",
+                 "investor_risk", "score")}
+
+    @cached_property
+    def firm_figures(self) -> dict[str, list]:
+        """Every firm's home, ownership and books as plain values, read once for all firms."""
+        m = self.m
+        return {key: getattr(m, key).tolist() for key in
+                ("firm_home", "firm_state_owned", "cash", "debt", "bankrupt", "profit_turn")}
+
+    @cached_property
     def others_treasury(self) -> np.ndarray:
         return _others_treasury(self.m, self.m.rules.observation.fog, self.epoch)
 
     def _state_private(self, seat: str) -> dict:
         m = self.m
         c = m.countries[seat]
+        fig = self.state_figures
         return {
             "country": seat,
             "role": m.role[c],
             "row": c,
-            "treasury": float(m.treasury[c]),
-            "gdp": float(m.gdp[c]),
-            "alignment": float(m.alignment[c]),
-            "stability": float(m.stability[c]),
-            "nationalism": float(m.nationalism[c]),
-            "foreign_share": float(m.foreign_share[c]),
-            "investor_risk": float(m.investor_risk[c]),
+            "treasury": float(fig["treasury"][c]),
+            "gdp": float(fig["gdp"][c]),
+            "alignment": float(fig["alignment"][c]),
+            "stability": float(fig["stability"][c]),
+            "nationalism": float(fig["nationalism"][c]),
+            "foreign_share": float(fig["foreign_share"][c]),
+            "investor_risk": float(fig["investor_risk"][c]),
             "stockpile": _ro(m.stockpile[c]),
-            "demand": _ro(m.final_demand[c]),
-            "shortage": _ro(m.shortage[c]),
+            "demand": self.shared["demand"][c],         # read-only rows of public arrays
+            "shortage": self.shared["shortage"][c],
             "rival_share": _ro(m.rival_share[c]),
             "sector_output": _ro(m.sector_output[c]),
-            "score": float(m.score[c]),
+            "score": float(fig["score"][c]),
             "others_treasury": self.others_treasury,
             "facilities": _part(self.hosts["all"], c),
             "foreign_facilities": _part(self.hosts["foreign"], c),
@@ -199,15 +221,17 @@ class _Sight:
     def _firm_private(self, seat: str) -> dict:
         m = self.m
         f = m.firms[seat]
+        fig = self.firm_figures
+        home = fig["firm_home"][f]
         return {
             "firm": seat,
-            "home": m.countries.ids[m.firm_home[f]],
-            "home_row": int(m.firm_home[f]),
-            "state_owned": bool(m.firm_state_owned[f]),
-            "cash": float(m.cash[f]),
-            "debt": float(m.debt[f]),
-            "bankrupt": bool(m.bankrupt[f]),
-            "profit": float(m.profit_turn[f]),
+            "home": m.countries.ids[home],
+            "home_row": int(home),
+            "state_owned": bool(fig["firm_state_owned"][f]),
+            "cash": float(fig["cash"][f]),
+            "debt": float(fig["debt"][f]),
+            "bankrupt": bool(fig["bankrupt"][f]),
+            "profit": float(fig["profit_turn"][f]),
             "facilities": _part(self.owners, f),
             "licences": self.licences.get(seat, []),
             "rejected": self.rejections.get(seat, []),

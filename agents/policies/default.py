@@ -108,9 +108,9 @@ class DefaultFirm(Policy):
     @staticmethod
     def _best_investment(pub, me, tables):
         fac = me["facilities"]
-        if not len(fac["id"]) or me["cash"] <= 0:
-            return None
         best, best_ratio = None, 0.9 if me["state_owned"] else 1.2
+        if max(tables["prospect"]) <= best_ratio or not len(fac["id"]) or me["cash"] <= 0:
+            return None
         own = None
         for g in set(fac["good"].tolist()):
             if tables["prospect"][g] <= best_ratio:       # closed, or cannot win anywhere
