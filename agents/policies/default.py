@@ -39,6 +39,9 @@ class DefaultFirm(Policy):
         plants = _plants(observations)
         operate = self._operate_all(pub, observations, tables, plants)     # a fresh list per firm
         licensed = _licence_rows(tables, plants)
+        # the default rule's investors can be told apart over all plants at once; a policy
+        # with its own `_invest` is asked for every firm
+        investors = _investors(observations, tables, plants) if type(self)._invest is DefaultFirm._invest else None
         out = []
         for k, obs in enumerate(observations):
             me = obs["private"]
@@ -48,7 +51,7 @@ class DefaultFirm(Policy):
             orders = operate[k]
             if k in licensed:
                 orders += self._licences(pub, me, tables, licensed[k])
-            best = self._invest(pub, me, tables)
+            best = self._invest(pub, me, tables) if investors is None or investors[k] else None
             if best is not None:
                 orders.append(best)
             out.append(orders)
@@ -201,6 +204,22 @@ def _plants(observations) -> dict:
     cols["owner"] = np.repeat(np.arange(len(facs)), sizes)
     cols["start"] = np.cumsum([0] + sizes[:-1]).tolist()
     return cols
+
+
+def _investors(observations, tables, plants) -> np.ndarray:
+    """Per firm, whether _best_investment can find it a plant: it needs cash and a plant of
+    a good whose best return anywhere clears its hurdle and whose new plant it can afford
+    (the same tests, done for all plants at once)."""
+    n = len(observations)
+    if not len(plants["owner"]):
+        return np.zeros(n, dtype=bool)
+    me = [obs["private"] for obs in observations]
+    cash = np.array([p["cash"] for p in me])
+    hurdle = np.array([0.9 if p["state_owned"] else 1.2 for p in me])
+    owner, good = plants["owner"], plants["good"]
+    cost = (tables["capex_unit"] * tables["capacity"])[good]
+    fits = (np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > 3.0 * cash[owner] + 1.0)
+    return (np.bincount(owner[fits], minlength=n) > 0) & (cash > 0)
 
 
 def _licence_rows(tables, plants) -> dict[int, list]:
