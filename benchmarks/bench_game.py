@@ -41,6 +41,7 @@ for _var in THREAD_VARS:
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
@@ -50,6 +51,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
+from collections import Counter  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -246,10 +248,39 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up game")
     p.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: first allowed)")
     p.add_argument("--json", metavar="PATH", help="also write every figure to this JSON file")
+    p.add_argument("--seat", action="append", default=[], metavar="SEAT=POLICY",
+                   help="play a seat with a registered policy instead of its default; SEAT is a "
+                        "country or firm id, or a role kind (great_power, middle, resource, firm) "
+                        "for every seat of that kind; repeatable, later ones win")
     args = p.parse_args(argv)
     if args.repeats < 1 or (args.turns is not None and args.turns < 1):
         p.error("--repeats and --turns must be at least 1")
     return args
+
+
+KINDS = ("great_power", "middle", "resource", "firm")
+
+
+def seat_policies(scenario, specs: list[str]) -> dict[str, str]:
+    """{seat id: policy name} from --seat SEAT=POLICY options (a role kind means every seat
+    of that kind); raises ValueError naming a bad option."""
+    seats: dict[str, str] = {}
+    for spec in specs:
+        seat, sep, policy = spec.partition("=")
+        seat, policy = seat.strip(), policy.strip()
+        if not sep or not seat or not policy:
+            raise ValueError(f"--seat {spec!r}: expected SEAT=POLICY, e.g. CN=hawk or firm=expander")
+        if seat == "firm":
+            ids = list(scenario.firms)
+        elif seat in KINDS:
+            ids = [c for c, country in scenario.countries.items() if country.kind == seat]
+        elif seat in scenario.countries or seat in scenario.firms:
+            ids = [seat]
+        else:
+            raise ValueError(f"--seat {spec!r}: {seat!r} is neither a seat of the scenario "
+                             f"nor a role kind ({', '.join(KINDS)})")
+        seats.update({i: policy for i in ids})
+    return seats
 
 
 def main(argv=None) -> int:
@@ -270,7 +301,19 @@ def main(argv=None) -> int:
     turns = args.turns or scenario.calendar.turns
     from scaling import describe, scale_firms
 
-    print(f"bench_game: {args.scenario}, {turns} turns, all seats AI, seeds {args.seeds} x {args.repeats} repeats")
+    seats = {}
+    if args.seat:
+        try:
+            seats = seat_policies(scenario, args.seat)
+            Game(scenario, seed=0, seats=seats)       # unknown policies fail here, before timing
+        except (ValueError, KeyError) as exc:
+            print(f"bench_game: {exc}", file=sys.stderr)
+            return 2
+        Game = functools.partial(Game, seats=seats)
+
+    mix = ", ".join(f"{k}={v}" for k, v in sorted(Counter(seats.values()).items())) if seats else ""
+    who = f"all seats AI ({len(seats)} on chosen policies: {mix}; the rest default)" if seats else "all seats AI"
+    print(f"bench_game: {args.scenario}, {turns} turns, {who}, seeds {args.seeds} x {args.repeats} repeats")
     print(f"  {started:%Y-%m-%d %H:%M} UTC, commit {git_commit()} (plus any uncommitted edits), "
           f"Python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs")

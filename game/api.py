@@ -172,21 +172,30 @@ def _split(text: str) -> list[str]:
     return [t.strip() for t in split_orders(str(text))]
 
 
+# What the digest covers, in the order it hashes them.
+DIGEST_ARRAYS = ("price", "production", "exports", "imports", "stockpile", "treasury", "cash", "debt",
+                 "alignment", "stability", "nationalism", "investor_risk", "social_licence", "gdp",
+                 "intensity", "reserves", "permit_years", "enforcement", "profit_cum")
+DIGEST_FAC_FLOATS = ("capacity", "unit_cost", "capex_value", "outage_share", "pending_capacity")
+DIGEST_FAC_INTS = ("firm", "state_owner", "country", "good", "status", "turns_left", "outage_turns", "pending_turns")
+
+
 def state_digest(m) -> str:
     """A hash of the full state, rounded so that the last bits of floats do not matter."""
+    fac = m.fac
+    floats = [getattr(m, name) for name in DIGEST_ARRAYS]
+    floats += [fac.col(col) for col in DIGEST_FAC_FLOATS] + [fac.input_stock[: len(fac)]]
+    rounded = _rounded_many(floats)
     h = hashlib.sha256()
     h.update(str(m.turn).encode())
-    for name in ("price", "production", "exports", "imports", "stockpile", "treasury", "cash", "debt",
-                 "alignment", "stability", "nationalism", "investor_risk", "social_licence", "gdp",
-                 "intensity", "reserves", "permit_years", "enforcement", "profit_cum"):
+    for name, data in zip(DIGEST_ARRAYS, rounded):
         h.update(name.encode())
-        h.update(_rounded(getattr(m, name)))
-    fac = m.fac
-    for col in ("capacity", "unit_cost", "capex_value", "outage_share", "pending_capacity"):
-        h.update(_rounded(fac.col(col)))
-    for col in ("firm", "state_owner", "country", "good", "status", "turns_left", "outage_turns", "pending_turns"):
+        h.update(data)
+    for data in rounded[len(DIGEST_ARRAYS): len(DIGEST_ARRAYS) + len(DIGEST_FAC_FLOATS)]:
+        h.update(data)
+    for col in DIGEST_FAC_INTS:
         h.update(fac.col(col).astype(np.int64).tobytes())
-    h.update(_rounded(fac.input_stock[: len(fac)]))
+    h.update(rounded[-1])
     h.update("|".join(fac.ids).encode())
     h.update(m.bankrupt.tobytes())
     h.update(repr(sorted((k, repr(v)) for k, v in m.measures.controls.items())).encode())
@@ -198,6 +207,39 @@ def state_digest(m) -> str:
 
 
 def _rounded(a) -> bytes:
-    a = np.asarray(a, dtype=float)
-    scale = np.where(np.abs(a) > 0, 10.0 ** (8 - np.floor(np.log10(np.maximum(np.abs(a), 1e-300)))), 1.0)
-    return np.round(a * scale).astype(np.int64).tobytes() + np.floor(np.log10(np.maximum(np.abs(a), 1e-300))).astype(np.int64).tobytes()
+    """Nine significant digits of each value and its decimal exponent, as int64 bytes."""
+    return _rounded_many([a])[0]
+
+
+def _rounded_many(arrays) -> list[bytes]:
+    """`_rounded` of several arrays in one pass over their concatenation (the bytes are the
+    same as one array at a time). Most state is zero, and a zero's exponent is that of
+    1e-300 and its scale 1, so log10 and the power, the costly part, run on the rest only."""
+    parts = [np.asarray(a, dtype=float).ravel() for a in arrays]
+    flat = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    mag = np.abs(flat)
+    exponent = np.full(flat.shape, _ZERO_EXPONENT)
+    live = mag != 0                       # NaN included, as log10 of NaN is what it always was
+    exponent[live] = np.floor(np.log10(np.maximum(mag[live], 1e-300)))
+    scale = np.ones(flat.shape)
+    big = mag > 0
+    power = 8 - exponent[big]
+    if np.isfinite(power).all():          # always but for infinite values
+        scale[big] = _POWERS_OF_TEN[power.astype(np.int64) - _LOWEST_POWER]
+    else:
+        scale[big] = 10.0 ** power
+    digits = np.round(flat * scale).astype(np.int64)
+    exponent = exponent.astype(np.int64)
+    out, start = [], 0
+    for p in parts:
+        end = start + p.size
+        out.append(digits[start:end].tobytes() + exponent[start:end].tobytes())
+        start = end
+    return out
+
+
+_ZERO_EXPONENT = float(np.floor(np.log10(np.array([1e-300])))[0])
+# 10.0 ** k for every whole k that 8 - exponent takes (from 8 - 308 to 8 + 300), computed
+# by the same power as the formula, so looking them up gives the same bytes
+_LOWEST_POWER = -300
+_POWERS_OF_TEN = 10.0 ** np.arange(_LOWEST_POWER, 309, dtype=float)

@@ -24,12 +24,24 @@ def _unit_cost_table(m) -> np.ndarray:
     C, G = len(m.countries), len(m.goods)
     live = fac.col("status") != CLOSED
     cost, good, cty = fac.col("unit_cost")[live], fac.col("good")[live], fac.col("country")[live]
-    total, count = np.zeros((C, G)), np.zeros((C, G))
-    np.add.at(total, (cty, good), cost)
-    np.add.at(count, (cty, good), 1.0)
-    median = np.array([np.median(cost[good == g]) if (good == g).any() else 0.6 * m.ref_price[g]
-                       for g in range(G)])
+    cell = cty * G + good
+    total = np.bincount(cell, weights=cost, minlength=C * G).reshape(C, G)
+    count = np.bincount(cell, minlength=C * G).reshape(C, G).astype(float)
+    median = np.where(np.bincount(good, minlength=G) > 0, _median_by_good(cost, good, G), 0.6 * m.ref_price)
     return np.where(count > 0, total / np.maximum(count, 1.0), median[None, :] * m.cost_index[:, None])
+
+
+def _median_by_good(cost: np.ndarray, good: np.ndarray, G: int) -> np.ndarray:
+    """np.median of the costs of each good in one sort (0 where a good has none): the middle
+    value, or the mean of the two middle ones, exactly as np.median works them out."""
+    if not len(cost):
+        return np.zeros(G)
+    ordered = cost[np.lexsort((cost, good))]
+    n = np.bincount(good, minlength=G)
+    start = np.cumsum(n) - n
+    lower = np.minimum(start + np.maximum(n - 1, 0) // 2, len(cost) - 1)
+    upper = np.minimum(start + n // 2, len(cost) - 1)
+    return np.where(n > 0, (ordered[lower] + ordered[upper]) / 2.0, 0.0)
 
 
 def new_unit_cost(m, g: int, c: int, ftype: int) -> float:

@@ -354,9 +354,10 @@ def _build_lp(m: MarketInput, ref: float, hub: bool | None = None) -> _LPBlock:
     R[oQ:, 0] = nE                  # out of the pool
     R[oQ:, 1] = bal[pi]
     V[oQ:, :2] = (-1.0, 1.0)
-    nz = (R.ravel() >= 0).nonzero()[0]          # row-major: column by column
+    used = R >= 0
+    nz = used.ravel().nonzero()[0]              # row-major: column by column
     start = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(nz >> 2, minlength=n), out=start[1:])
+    np.cumsum(used.sum(axis=1, dtype=np.int32), out=start[1:])
 
     return _LPBlock(m, qscale, pscale, sidx, didx, re, ri, aidx, pe, pi, eq_country, isolated,
                     c, ub, start, R.ravel()[nz], V.ravel()[nz], row_hi, n_bal, origin_c, xcap_c)
@@ -425,6 +426,11 @@ def _solve_blocks(blocks: list[_LPBlock], solver: str | None = None
 # --------------------------------------------------------------------------- results
 
 
+def _clip0(a: np.ndarray, hi) -> np.ndarray:
+    """``np.clip(a, 0, hi)`` without its Python-level overhead (same values)."""
+    return np.minimum(np.maximum(a, 0.0), hi)
+
+
 def _finish_lp(b: _LPBlock, x: np.ndarray, dual: np.ndarray) -> MarketResult:
     m = b.m
     C = m.n_countries
@@ -433,12 +439,12 @@ def _finish_lp(b: _LPBlock, x: np.ndarray, dual: np.ndarray) -> MarketResult:
 
     s_taken = np.zeros(m.supply_qty.shape[0])
     d_taken = np.zeros(m.demand_qty.shape[0])
-    s_taken[b.sidx] = np.clip(x[:oD] * q, 0.0, m.supply_qty[b.sidx])
-    d_taken[b.didx] = np.clip(x[oD:oR] * q, 0.0, m.demand_qty[b.didx])
+    s_taken[b.sidx] = _clip0(x[:oD] * q, m.supply_qty[b.sidx])
+    d_taken[b.didx] = _clip0(x[oD:oR] * q, m.demand_qty[b.didx])
     flows = np.zeros((C, C))
     if oA > oR:
         cap = np.inf if m.route_cap is None else m.route_cap[b.re, b.ri]
-        flows[b.re, b.ri] = np.clip(x[oR:oA] * q, 0.0, cap)
+        flows[b.re, b.ri] = _clip0(x[oR:oA] * q, cap)
     out, take = _pool_legs(b, x)
     if b.pe.shape[0]:
         # pool shipments: each exporter's net shipment shared pro rata to net takes (a
@@ -448,7 +454,7 @@ def _finish_lp(b: _LPBlock, x: np.ndarray, dual: np.ndarray) -> MarketResult:
         flows[ix] = pool if m.route_cap is None else np.minimum(pool, m.route_cap[ix])
     arc_flows = np.zeros(m.n_arcs)
     if oP > oA:
-        arc_flows[b.aidx] = np.clip(x[oA:oP] * q, 0.0, m.arc_cap[b.aidx])
+        arc_flows[b.aidx] = _clip0(x[oA:oP] * q, m.arc_cap[b.aidx])
     if b.xcap_c.shape[0]:
         # a binding export cap may be overshot by rounding: shrink that country's exports
         sent = flows[b.xcap_c].sum(axis=1)

@@ -173,6 +173,32 @@ class MarketInput:
         set_(self, "supply_total", st)
         set_(self, "demand_total", dt)
 
+    @classmethod
+    def trusted(cls, n_countries: int, supply_country: np.ndarray, supply_qty: np.ndarray,
+                supply_cost: np.ndarray, demand_country: np.ndarray, demand_qty: np.ndarray,
+                demand_wtp: np.ndarray, route_cap=None, route_wedge=None, export_cap=None,
+                arc_from=None, arc_to=None, arc_cap=None, arc_wedge=None) -> "MarketInput":
+        """An input built without checks or copies, for the engine's own hot loop.
+
+        The caller guarantees what ``__post_init__`` would check: countries as intp arrays
+        in range, float64 quantities >= 0 and finite, caps >= 0, wedges finite and >= 0,
+        and the four arc arrays given together (or none). The arrays are used as given
+        and must not change while the input is in use.
+        """
+        self = object.__new__(cls)
+        set_ = object.__setattr__
+        for name, value in (("n_countries", n_countries), ("supply_country", supply_country),
+                            ("supply_qty", supply_qty), ("supply_cost", supply_cost),
+                            ("demand_country", demand_country), ("demand_qty", demand_qty),
+                            ("demand_wtp", demand_wtp), ("route_cap", route_cap),
+                            ("route_wedge", route_wedge), ("export_cap", export_cap),
+                            ("arc_from", arc_from), ("arc_to", arc_to), ("arc_cap", arc_cap),
+                            ("arc_wedge", arc_wedge), ("_unrestricted", None)):
+            set_(self, name, value)
+        set_(self, "supply_total", np.bincount(supply_country, weights=supply_qty, minlength=n_countries))
+        set_(self, "demand_total", np.bincount(demand_country, weights=demand_qty, minlength=n_countries))
+        return self
+
     @property
     def n_arcs(self) -> int:
         return 0 if self.arc_from is None else int(self.arc_from.shape[0])

@@ -8,6 +8,8 @@ seat sees other countries' treasuries only as rough bands; off, it sees them exa
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from game.facilities import STATUS_NAMES
@@ -15,13 +17,14 @@ from game.facilities import STATUS_NAMES
 
 def _ro(a: np.ndarray) -> np.ndarray:
     a = np.array(a, copy=True)
-    a.flags.writeable = False
+    a.setflags(write=False)
     return a
 
 
 def public_view(m) -> dict:
+    epoch = _epoch(m)
     cached = getattr(m, "public_view", None)
-    if cached is not None and cached.get("_epoch") == _epoch(m):
+    if cached is not None and cached.get("_epoch") == epoch:
         return cached
     from game.costs import build_table
     world = m.production.sum(axis=0)
@@ -65,7 +68,7 @@ def public_view(m) -> dict:
         "coerced": list(getattr(m, "last_coercions", [])),
         "events": [e for e in m.events_log if e[0] >= m.turn],
         "build": {k: (_ro(v) if isinstance(v, np.ndarray) else list(v)) for k, v in build_table(m).items()},
-        "_epoch": _epoch(m),
+        "_epoch": epoch,
     }
     m.public_view = view
     return view
@@ -81,19 +84,19 @@ def _pipeline(m) -> np.ndarray:
 
 
 def observe(m, seat: str, public: dict | None = None) -> dict:
-    """The observation of one seat: {"seat", "kind", "public", "private"}. `public` lets a
-    caller hand several seats of one batched policy the same copy of the public view."""
-    pub = public_view(m)
-    if seat in m.countries:
-        private = _state_private(m, seat)
-        kind = m.kind[m.countries[seat]]
-    elif seat in m.firms:
-        private = _firm_private(m, seat)
-        kind = "firm"
-    else:
-        raise KeyError(f"unknown seat {seat!r}")
-    return {"seat": seat, "kind": kind, "turn": m.turn,
-            "public": public if public is not None else _own_copy(pub), "private": private}
+    """The observation of one seat: {"seat", "kind", "turn", "public", "private"}. `public`
+    lets a caller hand several seats the same copy of the public view."""
+    if public is None:
+        public = _own_copy(public_view(m))
+    return _Sight(m).observation(seat, public)
+
+
+def observe_batch(m, seats: list[str]) -> list[dict]:
+    """The observations of several seats decided by one batched policy: they share one copy
+    of the public view, and the turn's tables behind the private parts are looked up once."""
+    public = _own_copy(public_view(m))
+    sight = _Sight(m)
+    return [sight.observation(seat, public) for seat in seats]
 
 
 def _own_copy(pub: dict) -> dict:
@@ -108,35 +111,131 @@ def _own_copy(pub: dict) -> dict:
     return out
 
 
-def _state_private(m, seat: str) -> dict:
-    c = m.countries[seat]
-    fog = m.rules.observation.fog
-    ms = m.measures
-    return {
-        "country": seat,
-        "role": m.role[c],
-        "row": c,
-        "treasury": float(m.treasury[c]),
-        "gdp": float(m.gdp[c]),
-        "alignment": float(m.alignment[c]),
-        "stability": float(m.stability[c]),
-        "nationalism": float(m.nationalism[c]),
-        "foreign_share": float(m.foreign_share[c]),
-        "investor_risk": float(m.investor_risk[c]),
-        "stockpile": _ro(m.stockpile[c]),
-        "demand": _ro(m.final_demand[c]),
-        "shortage": _ro(m.shortage[c]),
-        "rival_share": _ro(m.rival_share[c]),
-        "sector_output": _ro(m.sector_output[c]),
-        "score": float(m.score[c]),
-        "others_treasury": _others_treasury(m, fog),
-        "facilities": _hosted(m, c, foreign_only=False),
-        "foreign_facilities": _hosted(m, c, foreign_only=True),
-        "my_controls": [k for k in ms.controls if k[0] == seat],
-        "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
-                          for d in ms.deals.values() if d.to == seat and d.status == "pending"],
-        "rejected": recent_rejections(m).get(seat, []),
-    }
+class _Sight:
+    """The private parts of observations taken at one moment: the turn's tables (plants by
+    host and by owner, licences, rejections, measures by seat) are fetched or grouped once,
+    however many seats are observed."""
+
+    def __init__(self, m):
+        self.m = m
+        self.epoch = _epoch(m)
+
+    def observation(self, seat: str, public: dict) -> dict:
+        m = self.m
+        if seat in m.countries:
+            private = self._state_private(seat)
+            kind = m.kind[m.countries[seat]]
+        elif seat in m.firms:
+            private = self._firm_private(seat)
+            kind = "firm"
+        else:
+            raise KeyError(f"unknown seat {seat!r}")
+        return {"seat": seat, "kind": kind, "turn": m.turn, "public": public, "private": private}
+
+    @cached_property
+    def licences(self) -> dict[str, list]:
+        return licences_by_applicant(self.m)
+
+    @cached_property
+    def rejections(self) -> dict[str, list]:
+        return recent_rejections(self.m)
+
+    @cached_property
+    def controls_by_issuer(self) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for key in self.m.measures.controls:          # keys are (issuer, good, target)
+            out.setdefault(key[0], []).append(key)
+        return out
+
+    @cached_property
+    def deals_by_recipient(self) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for d in self.m.measures.deals.values():
+            if d.status == "pending":
+                out.setdefault(d.to, []).append(d)
+        return out
+
+    @cached_property
+    def hosts(self) -> dict:
+        return _host_table(self.m, self.epoch)
+
+    @cached_property
+    def owners(self) -> dict:
+        return _firm_table(self.m, self.epoch)
+
+    @cached_property
+    def shared(self) -> dict:
+        """The public view itself (not a seat's copy): its rows of demand and shortage are
+        what a state sees of its own."""
+        return public_view(self.m)
+
+    @cached_property
+    def state_figures(self) -> dict[str, list]:
+        """Every country's money and standing as plain values, read once for all states."""
+        m = self.m
+        return {key: getattr(m, key).tolist() for key in
+                ("treasury", "gdp", "alignment", "stability", "nationalism", "foreign_share",
+                 "investor_risk", "score")}
+
+    @cached_property
+    def firm_figures(self) -> dict[str, list]:
+        """Every firm's home, ownership and books as plain values, read once for all firms."""
+        m = self.m
+        return {key: getattr(m, key).tolist() for key in
+                ("firm_home", "firm_state_owned", "cash", "debt", "bankrupt", "profit_turn")}
+
+    @cached_property
+    def others_treasury(self) -> np.ndarray:
+        return _others_treasury(self.m, self.m.rules.observation.fog, self.epoch)
+
+    def _state_private(self, seat: str) -> dict:
+        m = self.m
+        c = m.countries[seat]
+        fig = self.state_figures
+        return {
+            "country": seat,
+            "role": m.role[c],
+            "row": c,
+            "treasury": float(fig["treasury"][c]),
+            "gdp": float(fig["gdp"][c]),
+            "alignment": float(fig["alignment"][c]),
+            "stability": float(fig["stability"][c]),
+            "nationalism": float(fig["nationalism"][c]),
+            "foreign_share": float(fig["foreign_share"][c]),
+            "investor_risk": float(fig["investor_risk"][c]),
+            "stockpile": _ro(m.stockpile[c]),
+            "demand": self.shared["demand"][c],         # read-only rows of public arrays
+            "shortage": self.shared["shortage"][c],
+            "rival_share": _ro(m.rival_share[c]),
+            "sector_output": _ro(m.sector_output[c]),
+            "score": float(fig["score"][c]),
+            "others_treasury": self.others_treasury,
+            "facilities": _part(self.hosts["all"], c),
+            "foreign_facilities": _part(self.hosts["foreign"], c),
+            "my_controls": list(self.controls_by_issuer.get(seat, ())),
+            "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
+                              for d in self.deals_by_recipient.get(seat, ())],
+            "rejected": self.rejections.get(seat, []),
+        }
+
+    def _firm_private(self, seat: str) -> dict:
+        m = self.m
+        f = m.firms[seat]
+        fig = self.firm_figures
+        home = fig["firm_home"][f]
+        return {
+            "firm": seat,
+            "home": m.countries.ids[home],
+            "home_row": int(home),
+            "state_owned": bool(fig["firm_state_owned"][f]),
+            "cash": float(fig["cash"][f]),
+            "debt": float(fig["debt"][f]),
+            "bankrupt": bool(fig["bankrupt"][f]),
+            "profit": float(fig["profit_turn"][f]),
+            "facilities": _part(self.owners, f),
+            "licences": self.licences.get(seat, []),
+            "rejected": self.rejections.get(seat, []),
+        }
 
 
 def licences_by_applicant(m) -> dict[str, list]:
@@ -166,49 +265,52 @@ def recent_rejections(m) -> dict[str, list]:
     return out
 
 
-def _host_table(m) -> dict:
-    """The plants each country hosts (not closed), as read-only columns sorted by host."""
+def _host_table(m, epoch=None) -> dict:
+    """The plants each country hosts (not closed) as read-only columns sorted by host: all of
+    them, and apart those with a foreign owner, so that either part of a country is a slice."""
+    epoch = epoch or _epoch(m)
     cached = getattr(m, "_host_table", None)
-    if cached is not None and cached[0] == _epoch(m):
+    if cached is not None and cached[0] == epoch:
         return cached[1]
     fac = m.fac
     rows = np.flatnonzero(fac.col("status") != 3)
     rows = rows[np.argsort(fac.col("country")[rows], kind="stable")]
     names = _name_arrays(m)
-    owner_home = np.where(fac.col("state_owner")[rows] >= 0, fac.col("state_owner")[rows],
-                          m.firm_home[fac.col("firm")[rows]])
-    owner = np.array([fac.owner_name(i, m.firms, m.countries) for i in rows], dtype=object)
+    state_owner, firm, hosts = fac.state_owner[rows], fac.firm[rows], fac.country[rows]
+    owner_home = np.where(state_owner >= 0, state_owner, m.firm_home[firm])
+    owner = np.where(state_owner >= 0, names["country"][state_owner], names["firm"][firm])   # as owner_name
     cols = {"id": names["id"][rows], "good": fac.good[rows], "capacity": fac.capacity[rows],
             "status_code": fac.status[rows], "owner": owner, "owner_home": owner_home,
-            "foreign": owner_home != fac.country[rows]}
-    for col in cols.values():
-        col.flags.writeable = False
-    hosts = fac.country[rows]
+            "foreign": owner_home != hosts}
+    foreign = cols["foreign"]
     C = len(m.countries)
-    bounds = np.stack([np.searchsorted(hosts, np.arange(C), "left"),
-                       np.searchsorted(hosts, np.arange(C), "right")], axis=1).tolist()
-    table = {"cols": cols, "bounds": bounds}
-    m._host_table = (_epoch(m), table)
+    table = {"all": _by_key(cols, hosts, C),
+             "foreign": _by_key({k: v[foreign] for k, v in cols.items()}, hosts[foreign], C)}
+    m._host_table = (epoch, table)
     return table
 
 
-def _hosted(m, c: int, *, foreign_only: bool) -> dict:
-    """Plants in country c (id, good row, capacity, status code, owner, owner's home row)."""
-    table = _host_table(m)
-    lo, hi = table["bounds"][c]
-    cols = {k: v[lo:hi] for k, v in table["cols"].items()}
-    if foreign_only:
-        keep = cols["foreign"]
-        cols = {k: v[keep] for k, v in cols.items()}
-        for v in cols.values():
-            v.flags.writeable = False
-    return cols
+def _by_key(cols: dict, keys: np.ndarray, n: int) -> dict:
+    """Columns whose rows are sorted by `keys`, made read-only, with the (lo, hi) bounds of
+    the rows of each key 0..n-1."""
+    for col in cols.values():
+        col.flags.writeable = False
+    every = np.arange(n)
+    bounds = np.stack([np.searchsorted(keys, every, "left"), np.searchsorted(keys, every, "right")], axis=1)
+    return {"cols": cols, "bounds": bounds.tolist()}
 
 
-def _others_treasury(m, fog: bool) -> np.ndarray:
+def _part(table: dict, k: int) -> dict:
+    """The rows of key k in a table made by _by_key: read-only views, no copies."""
+    lo, hi = table["bounds"][k]
+    return {key: col[lo:hi] for key, col in table["cols"].items()}
+
+
+def _others_treasury(m, fog: bool, epoch=None) -> np.ndarray:
+    epoch = epoch or _epoch(m)
     cached = getattr(m, "_treasury_view", None)
-    if cached is None or cached[0] != (_epoch(m), fog):
-        cached = ((_epoch(m), fog), _banded(m.treasury) if fog else _ro(m.treasury))
+    if cached is None or cached[0] != (epoch, fog):
+        cached = ((epoch, fog), _banded(m.treasury) if fog else _ro(m.treasury))
         m._treasury_view = cached
     return cached[1]
 
@@ -220,21 +322,24 @@ def _banded(treasury: np.ndarray) -> np.ndarray:
 
 
 def _name_arrays(m) -> dict[str, np.ndarray]:
-    """Facility ids, type names and status names as object arrays, rebuilt when plants are added."""
+    """Facility ids, type names, status names and the ids of firms and countries as object
+    arrays, rebuilt when plants are added."""
     cached = getattr(m, "_name_cache", None)
     if cached is not None and cached[0] == len(m.fac):
         return cached[1]
     arrays = {"id": np.array(m.fac.ids, dtype=object), "type": np.array(m.ftypes.ids, dtype=object),
-              "status": np.array(STATUS_NAMES, dtype=object)}
+              "status": np.array(STATUS_NAMES, dtype=object),
+              "firm": np.array(m.firms.ids, dtype=object), "country": np.array(m.countries.ids, dtype=object)}
     m._name_cache = (len(m.fac), arrays)
     return arrays
 
 
-def _firm_table(m) -> dict:
+def _firm_table(m, epoch=None) -> dict:
     """Every privately owned facility, sorted by owner, as read-only columns, with each
     firm's slice: built once per view so that a firm's facilities are cheap views."""
+    epoch = epoch or _epoch(m)
     cached = getattr(m, "_firm_table", None)
-    if cached is not None and cached[0] == _epoch(m):
+    if cached is not None and cached[0] == epoch:
         return cached[1]
     fac = m.fac
     rows = np.flatnonzero(fac.col("state_owner") < 0)
@@ -252,34 +357,10 @@ def _firm_table(m) -> dict:
         "status_code": fac.status[rows],          # 0 operating, 1 idle, 2 construction, 3 closed
         "turns_left": fac.turns_left[rows], "output": output,
     }
-    for col in cols.values():
-        col.flags.writeable = False
-    firms = np.arange(len(m.firms))
-    bounds = np.stack([np.searchsorted(owners, firms, "left"), np.searchsorted(owners, firms, "right")], axis=1)
-    table = {"cols": cols, "bounds": bounds.tolist()}
-    m._firm_table = (_epoch(m), table)
+    table = _by_key(cols, owners, len(m.firms))
+    m._firm_table = (epoch, table)
     return table
 
 
 def _epoch(m):
     return (m.turn, len(m.fac), getattr(m, "view_epoch", 0))
-
-
-def _firm_private(m, seat: str) -> dict:
-    f = m.firms[seat]
-    table = _firm_table(m)
-    lo, hi = table["bounds"][f]
-    facilities = {key: col[lo:hi] for key, col in table["cols"].items()}
-    return {
-        "firm": seat,
-        "home": m.countries.ids[m.firm_home[f]],
-        "home_row": int(m.firm_home[f]),
-        "state_owned": bool(m.firm_state_owned[f]),
-        "cash": float(m.cash[f]),
-        "debt": float(m.debt[f]),
-        "bankrupt": bool(m.bankrupt[f]),
-        "profit": float(m.profit_turn[f]),
-        "facilities": facilities,
-        "licences": licences_by_applicant(m).get(seat, []),
-        "rejected": recent_rejections(m).get(seat, []),
-    }

@@ -47,6 +47,8 @@ def _format_value(value: Any) -> str:
 
 
 def _to_float(value: Any) -> float:
+    if type(value) is float and math.isfinite(value):      # the common case, as below
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError("must be a number")
     try:
@@ -81,7 +83,8 @@ def _to_bool(value: Any) -> bool:
 def _to_str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text")
-    if value and value.splitlines() != [value]:
+    # printable text has no line boundary (those are all control or separator characters)
+    if value and not value.isprintable() and value.splitlines() != [value]:
         raise ValueError("must not contain a line break")
     return value
 
@@ -111,6 +114,8 @@ class Order:
     """Base of all orders; see the module docstring for how to add one."""
 
     action: ClassVar[str] = ""
+    # (name, converter, default or MISSING, shown) of each field, worked out once per class
+    _specs: ClassVar[tuple] = ()
 
     def __init_subclass__(cls, action: str = "", register: bool = True, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -118,6 +123,8 @@ class Order:
         for f in fields(cls):
             if _type_name(f) not in _CONVERTERS:
                 raise TypeError(f"{cls.__name__}.{f.name}: unsupported type {f.type!r}")
+        cls._specs = tuple((f.name, _CONVERTERS[_type_name(f)], f.default, bool(f.metadata.get("shown")))
+                           for f in fields(cls))
         if action:
             cls.action = action
         if action and register:
@@ -126,14 +133,15 @@ class Order:
             ORDER_TYPES[action] = cls
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name, convert, _default, _shown in self._specs:
+            value = getattr(self, name)
             try:
-                value = _CONVERTERS[_type_name(f)](value)
+                converted = convert(value)
             except ValueError as err:
-                message = f"{self.action}: {f.name} {err}, got {value!r}"
+                message = f"{self.action}: {name} {err}, got {value!r}"
                 raise OrderSyntaxError(message) from None
-            object.__setattr__(self, f.name, value)
+            if converted is not value:
+                object.__setattr__(self, name, converted)
         self.check()
 
     def check(self) -> None:
@@ -143,7 +151,7 @@ class Order:
         raise OrderSyntaxError(f"{self.action}: {message}")
 
     def params(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name, *_ in self._specs}
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, **self.params()}
@@ -153,11 +161,11 @@ class Order:
         if cached is not None:
             return cached
         parts = [self.action]
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if _has_default(f) and value == f.default and not f.metadata.get("shown"):
+        for name, _convert, default, shown in self._specs:
+            value = getattr(self, name)
+            if default is not MISSING and value == default and not shown:
                 continue
-            parts.append(f"{f.name}={_format_value(value)}")
+            parts.append(f"{name}={_format_value(value)}")
         text = " ".join(parts)
         object.__setattr__(self, "_text", text)     # frozen: the text never changes, keep it
         return text

@@ -31,8 +31,40 @@ def compliers(model, issuer: int) -> np.ndarray:
     """Countries bound by `issuer`'s chip controls: its members and close allies."""
     side = 1.0 if model.alignment[issuer] >= 0 else -1.0
     threshold = model.rules.politics.get("compliance_alignment", 0.5)
-    allied = np.flatnonzero(model.alignment * side >= threshold)
-    return np.union1d(model.members[issuer], allied)
+    bound = model.alignment * side >= threshold
+    bound[model.members[issuer]] = True
+    return np.flatnonzero(bound)
+
+
+def rows_without(rows, drop, n: int) -> np.ndarray:
+    """Country rows in `rows` and not in `drop`, sorted and unique, as np.setdiff1d gives
+    them (a mask over the n countries is much quicker for arrays this small)."""
+    keep = np.zeros(n, dtype=bool)
+    keep[rows] = True
+    keep[drop] = False
+    return np.flatnonzero(keep)
+
+
+def targeted(model, target: str, c: int) -> bool:
+    """Whether country row `c` is in model.expand_targets(target), without building it."""
+    if target == "ALL":
+        return True
+    t = model.countries[target]
+    return c == t or model.member_of[c] == t
+
+
+def covers(model, control, exporter: int, importer: int) -> bool:
+    """Whether a control restricts the route exporter -> importer: the exporter is in
+    exporters_of(control) and the importer in its targets (one route, no arrays built)."""
+    if not targeted(model, control.target, importer):
+        return False
+    if targeted(model, control.issuer, exporter):
+        return True
+    if control.origin != "chip_control":
+        return False
+    issuer = model.countries[control.issuer]          # the allies of compliers()
+    side = 1.0 if model.alignment[issuer] >= 0 else -1.0
+    return bool(model.alignment[exporter] * side >= model.rules.politics.get("compliance_alignment", 0.5))
 
 
 def exporters_of(model, control) -> np.ndarray:
@@ -69,13 +101,12 @@ def build_routes(model) -> dict[int, GoodRoutes]:
     for tar in ms.tariffs.values():
         r = get(model.goods[tar.good])
         importers = model.members[model.countries[tar.issuer]]
-        exporters = model.expand_targets(tar.target)
+        exporters = rows_without(model.expand_targets(tar.target), importers, C)   # no tariff inside a union
         amount = tar.rate * model.ref_price[model.goods[tar.good]]
-        exporters = np.setdiff1d(exporters, importers)      # no tariff inside a union
-        for i in importers:
-            higher = amount > r.wedge[exporters, i]          # the highest tariff applies and is paid
-            r.wedge[exporters[higher], i] = amount            # to the state that set it
-            r.wedge_owner[exporters[higher], i] = model.countries[tar.issuer]
+        block = (exporters[:, None], importers)        # np.ix_, without its overhead
+        higher = amount > r.wedge[block]                     # the highest tariff applies and is paid
+        r.wedge[block] = np.where(higher, amount, r.wedge[block])     # to the state that set it
+        r.wedge_owner[block] = np.where(higher, model.countries[tar.issuer], r.wedge_owner[block])
     for (country, good), annual in ms.producer_quotas.items():
         r = get(model.goods[good])
         c = model.countries[country]
@@ -94,35 +125,43 @@ def build_routes(model) -> dict[int, GoodRoutes]:
 
 def apply_control(model, r: GoodRoutes, ctl, exporters, importers) -> None:
     """Narrow routes of one good for one control."""
-    importers = np.setdiff1d(importers, exporters)
+    importers = rows_without(importers, exporters, len(model.countries))
+    block = (exporters[:, None], importers)        # np.ix_, without its overhead
     if ctl.mode == "ban":
-        r.cap[np.ix_(exporters, importers)] = 0.0
+        r.cap[block] = 0.0
     elif ctl.mode == "licence":
         r.licensed = True
-        allowed = licensed_volume(model, ctl.good, model.turn)
-        general = general_licences(model, ctl, exporters, importers)
-        for e in exporters:
-            for i in importers:
-                r.cap[e, i] = min(r.cap[e, i], allowed.get((e, i), 0.0) + general[e, i])
+        granted = np.zeros((len(exporters), len(importers)))
+        at_e = {e: k for k, e in enumerate(exporters.tolist())}
+        at_i = {i: k for k, i in enumerate(importers.tolist())}
+        for (e, i), volume in licensed_volume(model, ctl.good, model.turn).items():
+            if e in at_e and i in at_i:
+                granted[at_e[e], at_i[i]] = volume
+        allowed = granted + general_licences(model, ctl, exporters, importers)
+        r.cap[block] = _smaller(allowed, r.cap[block])
     elif ctl.mode == "quota":
         per_turn = ctl.quota * model.turn_frac
         if ctl.target == "ALL":
-            for e in exporters:
-                r.export_cap[e] = min(r.export_cap[e], per_turn / max(len(exporters), 1))
+            share = per_turn / max(len(exporters), 1)
+            r.export_cap[exporters] = _smaller(share, r.export_cap[exporters])
         else:
             share = per_turn / max(len(exporters) * len(importers), 1)
-            r.cap[np.ix_(exporters, importers)] = np.minimum(r.cap[np.ix_(exporters, importers)], share)
+            r.cap[block] = np.minimum(r.cap[block], share)
+
+
+def _smaller(new, old):
+    """Elementwise min(old, new) as Python's min gives it: `old` unless `new` is smaller."""
+    return np.where(new < old, new, old)
 
 
 def general_licences(model, ctl, exporters, importers) -> np.ndarray:
-    """Volume per turn that routine licensing lets through on each route.
+    """Volume per turn that routine licensing lets through on each route (exporters x importers).
 
     Applications filed when a licence regime starts are decided after its `delay`; from
     then on, the share `approval` of what the importer needs (its sector demand and its
     plants' inputs at capacity), in proportion to the exporter's share of world output, is
     licensed. Firms may apply for more (apply_licence)."""
-    C = len(model.countries)
-    out = np.zeros((C, C))
+    out = np.zeros((len(exporters), len(importers)))
     if model.turn < ctl.start_turn + ctl.delay:
         return out
     g = model.goods[ctl.good]
@@ -131,8 +170,7 @@ def general_licences(model, ctl, exporters, importers) -> np.ndarray:
         return out
     share = model.production_prev[exporters, g] / world
     use = model.demand_ref[importers, g]
-    out[np.ix_(exporters, importers)] = ctl.approval * share[:, None] * use[None, :]
-    return out
+    return ctl.approval * share[:, None] * use[None, :]
 
 
 def restrict_by_content(model, r: GoodRoutes | None, g: int, content: dict) -> GoodRoutes | None:
@@ -143,7 +181,7 @@ def restrict_by_content(model, r: GoodRoutes | None, g: int, content: dict) -> G
             continue
         exporters = model.members[model.countries[ctl.issuer]]
         caught = np.flatnonzero(shares[g] >= ctl.content)
-        caught = np.setdiff1d(caught, exporters)
+        caught = rows_without(caught, exporters, C)
         if len(caught) == 0:
             continue
         if r is None:

@@ -152,3 +152,26 @@ def test_golden_digests_of_the_small_game():
         assert got == want, (f"turn {turn}: digest {got}, pinned {want}. If the game changed on purpose, "
                              "regenerate with CHOKEPOINT_REGEN_GOLDEN=1 (see this module's docstring)")
     assert len(digests) == len(pinned["digests"]) == 6
+
+
+def test_digest_rounding_of_many_arrays_is_that_of_each_array_alone():
+    """The digest rounds all its arrays in one pass, skipping the transcendental functions
+    for zeros; the bytes must be those of the plain formula applied to each array."""
+    from game.api import _rounded, _rounded_many
+
+    def plain(a):
+        a = np.asarray(a, dtype=float)
+        exponent = np.floor(np.log10(np.maximum(np.abs(a), 1e-300)))
+        scale = np.where(np.abs(a) > 0, 10.0 ** (8 - exponent), 1.0)
+        return np.round(a * scale).astype(np.int64).tobytes() + exponent.astype(np.int64).tobytes()
+
+    rng = np.random.default_rng(3)
+    edges = [0.0, -0.0, 1e-300, 1e-310, 5e-324, 0.1, 0.3, -2.5]
+    for k in range(-323, 309):
+        x = 10.0 ** k
+        edges += [x, np.nextafter(x, 0.0), np.nextafter(x, np.inf), -x]
+    arrays = [np.array(edges), np.zeros((3, 4)), np.arange(5), np.array([])]
+    arrays += [rng.standard_normal(n) * 10.0 ** rng.integers(-12, 12, n) * (rng.random(n) < 0.5)
+               for n in rng.integers(1, 200, 20)]
+    assert _rounded_many(arrays) == [plain(a) for a in arrays]
+    assert all(_rounded(a) == plain(a) for a in arrays)

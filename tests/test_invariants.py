@@ -192,11 +192,13 @@ class GoodsTap:
         settle, deliver, settle_flows = production.settle, production.deliver_offtakes, production.settle_flows
         tap = self
 
-        def settle_w(m, g, sup, dem, res, r):
+        def settle_w(m, prepared, results):
             before = m.fac.input_stock[: len(m.fac)].copy()
-            settle(m, g, sup, dem, res, r)
+            settle(m, prepared, results)
             change = self._by_country(m, m.fac.input_stock[: len(m.fac)] - before)
-            for i in m.inputs_of[g]:
+            # a level's goods are bought into their own columns, so the inputs' columns
+            # only change by what the level's plants consumed
+            for i in set().union(*(m.inputs_of[p.good] for p in prepared)):
                 tap.used[:, i] -= change[:, i]
 
         def deliver_w(m, g, rows, qty):
@@ -210,11 +212,12 @@ class GoodsTap:
             tap.offtake_in[:, g] += change[:, g] + (m.stockpile[:, g] - pile0)
             return out
 
-        def settle_flows_w(m, g, res, r):
-            tap.direct[g] = np.array(res.flows, copy=True)
-            if r is not None and r.arcs:
-                tap.arcs[g] = [(o, d, float(q)) for (o, d, *_), q in zip(r.arcs, res.arc_flows)]
-            return settle_flows(m, g, res, r)
+        def settle_flows_w(m, prepared, results):
+            for p, res in zip(prepared, results):
+                tap.direct[p.good] = np.array(res.flows, copy=True)
+                if p.routes is not None and p.routes.arcs:
+                    tap.arcs[p.good] = [(o, d, float(q)) for (o, d, *_), q in zip(p.routes.arcs, res.arc_flows)]
+            return settle_flows(m, prepared, results)
 
         production.settle, production.deliver_offtakes, production.settle_flows = settle_w, deliver_w, settle_flows_w
         try:

@@ -31,71 +31,73 @@ class DefaultFirm(Policy):
 
     def decide_batch(self, observations, rngs):
         """Decide for many firms at once: the market-wide tables are computed once, and the
-        idle/reopen checks run over all firms' plants in one pass."""
+        idle/reopen and licence checks run over all firms' plants in one pass."""
         if not observations:
             return []
         pub = observations[0]["public"]
         tables = _firm_tables(pub)
-        operate = self._operate_all(pub, observations, tables)
+        plants = _plants(observations)
+        operate = self._operate_all(pub, observations, tables, plants)     # a fresh list per firm
+        licensed = _licence_rows(tables, plants)
+        # the default rule's investors can be told apart over all plants at once; a policy
+        # with its own `_invest` is asked for every firm
+        investors = _investors(observations, tables, plants) if type(self)._invest is DefaultFirm._invest else None
         out = []
         for k, obs in enumerate(observations):
             me = obs["private"]
             if me["bankrupt"]:
                 out.append([])
                 continue
-            orders = operate[k] + self._licences(pub, me, tables)
-            best = self._invest(pub, me, tables)
+            orders = operate[k]
+            if k in licensed:
+                orders += self._licences(pub, me, tables, licensed[k])
+            best = self._invest(pub, me, tables) if investors is None or investors[k] else None
             if best is not None:
                 orders.append(best)
             out.append(orders)
         return out
 
     @classmethod
-    def _operate_all(cls, pub, observations, tables) -> list[list]:
+    def _operate_all(cls, pub, observations, tables, plants) -> list[list]:
         """Idle and reopen orders for every firm, worked out over all plants together."""
         n = len(observations)
         out: list[list] = [[] for _ in range(n)]
-        if pub["turn"] <= 1:
+        if pub["turn"] <= 1 or not len(plants["owner"]):
             return out
-        facs = [obs["private"]["facilities"] for obs in observations]
-        sizes = np.array([len(f["good"]) for f in facs])
-        if sizes.sum() == 0:
-            return out
-        owner = np.repeat(np.arange(n), sizes)
-        good = np.concatenate([f["good"] for f in facs])
-        country = np.concatenate([f["country"] for f in facs])
-        status = np.concatenate([f["status_code"] for f in facs])
-        output = np.concatenate([f["output"] for f in facs])
-        margin = tables["value"][country, good] - np.concatenate([f["unit_cost"] for f in facs])
+        owner, good, status = plants["owner"], plants["good"], plants["status_code"]
+        margin = tables["value"][plants["country"], good] - plants["unit_cost"]
         ref = pub["ref_price"][good]
         cash = np.array([obs["private"]["cash"] for obs in observations])
         # The market already leaves unprofitable plants unused; idling only saves part of
         # the fixed cost, so a firm idles only when it is short of cash.
-        idle = (status == 0) & (output <= 0) & (margin < -0.2 * ref) & (cash[owner] < 0)
+        idle = (status == 0) & (plants["output"] <= 0) & (margin < -0.2 * ref) & (cash[owner] < 0)
         reopen = (status == 1) & (margin > 0.1 * ref)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        for j in np.flatnonzero(idle | reopen):
+        for j in np.flatnonzero(idle | reopen).tolist():
             k = owner[j]
-            fid = facs[k]["id"][j - starts[k]]
+            fid = observations[k]["private"]["facilities"]["id"][j - plants["start"][k]]
             out[k].append(o.Idle(facility=fid) if idle[j] else o.Reopen(facility=fid))
         return out
 
     @staticmethod
-    def _licences(pub, me, tables) -> list:
+    def _licences(pub, me, tables, rows=None) -> list:
+        """Licence applications for the inputs of operating plants that a control starves;
+        `rows`: those plants if the caller has picked them out already."""
         needs = tables["licensing"]
         if not needs or me["cash"] < 5.0:
             return []
         fac = me["facilities"]
-        goods = pub["goods"]
+        if rows is None:
+            rows = np.flatnonzero((fac["status_code"] == 0) & tables["needs_licence"][fac["country"], fac["good"]])
+        if not len(rows):
+            return []
+        goods, countries = pub["goods"], pub["countries"]
         asked = {(e, g) for e, g, granted in me["licences"] if granted is None}
         out = []
-        for k, status in enumerate(fac["status"]):
-            if status != "operating":
-                continue
+        for k in rows:
             g, c = int(fac["good"][k]), int(fac["country"][k])
             for i in tables["inputs_of"][g]:
-                for issuer in needs.get((c, int(i)), ()):
-                    if (issuer, goods[i]) in asked:
+                for issuer, target in needs.get(int(i), ()):
+                    if target not in (None, c) or issuer == countries[c] or (issuer, goods[i]) in asked:
                         continue
                     need = float(fac["capacity"][k] * pub["recipe"][g, i])
                     out.append(o.ApplyLicence(good=goods[i], origin=issuer, volume=round(need, 6)))
@@ -109,16 +111,18 @@ class DefaultFirm(Policy):
     @staticmethod
     def _best_investment(pub, me, tables):
         fac = me["facilities"]
-        if not len(fac["id"]) or me["cash"] <= 0:
-            return None
         best, best_ratio = None, 0.9 if me["state_owned"] else 1.2
-        own = set(fac["country"].tolist()) | {me["home_row"]}
+        if max(tables["prospect"]) <= best_ratio or not len(fac["id"]) or me["cash"] <= 0:
+            return None
+        own = None
         for g in set(fac["good"].tolist()):
-            if not tables["open"][g]:
+            if tables["prospect"][g] <= best_ratio:       # closed, or cannot win anywhere
                 continue
             capacity = tables["capacity"][g]
             if tables["capex_unit"][g] * capacity > 3.0 * me["cash"] + 1.0:
                 continue
+            if own is None:
+                own = set(fac["country"].tolist()) | {me["home_row"]}
             cands = np.fromiter(own | tables["input_hosts"][g], dtype=np.int64)
             ratio = tables["ratio"][cands, g]
             if tables["is_mine"][g]:
@@ -147,27 +151,41 @@ def _firm_tables(pub) -> dict:
         ratio = margin * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
     ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
     world = pub["world_production"]
-    hosts = [set(np.argsort(-pub["production"][:, np.flatnonzero(recipe[g])], axis=0, kind="stable")[:2].ravel().tolist())
-             for g in range(len(world))]
+    inputs_of = [np.flatnonzero(recipe[g]) for g in range(len(world))]
+    # the two largest producers of every good (a stable sort, column by column), then of
+    # each good's inputs in the order (first, second) x inputs
+    top2 = np.argsort(-pub["production"], axis=0, kind="stable")[:2]
+    hosts = [set(top2[:, inputs].ravel().tolist()) for inputs in inputs_of]
     countries, goods = pub["countries"], pub["goods"]
-    licensing: dict[tuple[int, int], list[str]] = {}
+    # binding licence regimes by input good: (issuer, target row or None for all), in the
+    # order of the controls; a plant in c needs a licence from each issuer but itself
+    licensing: dict[int, list[tuple[str, int | None]]] = {}
+    regime = np.zeros(ratio.shape)                        # (C, G): input i needs a licence into c
     for ctl in pub["controls"]:
         if ctl["mode"] != "licence" or not ctl["binding"]:
             continue
-        i = goods.index(ctl["good"])
-        targets = range(len(countries)) if ctl["target"] == "ALL" else [countries.index(ctl["target"])]
-        for c in targets:
-            if countries[c] != ctl["issuer"]:
-                licensing.setdefault((c, i), []).append(ctl["issuer"])
+        i, issuer = goods.index(ctl["good"]), ctl["issuer"]
+        target = None if ctl["target"] == "ALL" else countries.index(ctl["target"])
+        licensing.setdefault(i, []).append((issuer, target))
+        if target is None:
+            regime[[c for c, code in enumerate(countries) if code != issuer], i] = 1.0
+        elif ctl["target"] != issuer:
+            regime[target, i] = 1.0
+    needs_licence = regime @ (recipe != 0).T > 0           # (C, G): some input of g does
+    # firms stop adding a good once the capacity being built would cover about 6% growth
+    # of world output per turn until it is ready (more for slow-to-build mines)
+    is_open = ((world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
+               & np.array([t is not None for t in build["type"]]))
     return {
         "licensing": licensing,
-        "inputs_of": [np.flatnonzero(recipe[g]) for g in range(len(world))],
+        "needs_licence": needs_licence,
+        "inputs_of": inputs_of,
         "reserves": build["reserves"],
         "value": value, "ratio": ratio,
-        # firms stop adding a good once the capacity being built would cover about 6% growth
-        # of world output per turn until it is ready (more for slow-to-build mines)
-        "open": (world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
-                & np.array([t is not None for t in build["type"]]),
+        "open": is_open,
+        # per good, the best return of a new plant anywhere if the good is open, else -inf:
+        # no firm can clear its hurdle on a good whose prospect is below it
+        "prospect": np.where(is_open, ratio.max(axis=0), -np.inf).tolist(),
         "capacity": np.round(NEW_PLANT_SHARE * world / frac, 3),
         "capex_unit": build["capex_per_unit"],
         "input_hosts": hosts,
@@ -176,10 +194,56 @@ def _firm_tables(pub) -> dict:
     }
 
 
+def _plants(observations) -> dict:
+    """All firms' plants in one set of columns (owner: the firm's place in the batch; start:
+    where each firm's plants begin)."""
+    facs = [obs["private"]["facilities"] for obs in observations]
+    sizes = [len(f["good"]) for f in facs]
+    cols = {key: np.concatenate([f[key] for f in facs]) if facs else np.zeros(0)
+            for key in ("good", "country", "status_code", "output", "unit_cost")}
+    cols["owner"] = np.repeat(np.arange(len(facs)), sizes)
+    cols["start"] = np.cumsum([0] + sizes[:-1]).tolist()
+    return cols
+
+
+def _investors(observations, tables, plants) -> np.ndarray:
+    """Per firm, whether _best_investment can find it a plant: it needs cash and a plant of
+    a good whose best return anywhere clears its hurdle and whose new plant it can afford
+    (the same tests, done for all plants at once)."""
+    n = len(observations)
+    if not len(plants["owner"]):
+        return np.zeros(n, dtype=bool)
+    me = [obs["private"] for obs in observations]
+    cash = np.array([p["cash"] for p in me])
+    hurdle = np.array([0.9 if p["state_owned"] else 1.2 for p in me])
+    owner, good = plants["owner"], plants["good"]
+    cost = (tables["capex_unit"] * tables["capacity"])[good]
+    fits = (np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > 3.0 * cash[owner] + 1.0)
+    return (np.bincount(owner[fits], minlength=n) > 0) & (cash > 0)
+
+
+def _licence_rows(tables, plants) -> dict[int, list]:
+    """The firms (by place in the batch) with operating plants whose inputs need a licence
+    where they stand, and those plants (most firms, most turns: none)."""
+    out: dict[int, list] = {}
+    if not tables["licensing"] or not len(plants["owner"]):
+        return out
+    hit = (plants["status_code"] == 0) & tables["needs_licence"][plants["country"], plants["good"]]
+    for j in np.flatnonzero(hit).tolist():
+        k = int(plants["owner"][j])
+        out.setdefault(k, []).append(j - plants["start"][k])
+    return out
+
+
 class DefaultState(Policy):
     name = "default_state"
     description = "Uses stockpiles in shortages, answers controls in kind, floors and ore bans when pressed."
     traits = Traits(roles=("great_power", "middle", "resource"), aggressiveness=0.3)
+
+    def decide_batch(self, observations, rngs):
+        """Decide for many states at once: asked together, they share one copy of the
+        public view instead of one each (personalities inherit this with their `decide`)."""
+        return [self.decide(obs, rng) for obs, rng in zip(observations, rngs)]
 
     def decide(self, obs, rng):
         pub, me = obs["public"], obs["private"]
@@ -193,21 +257,26 @@ class DefaultState(Policy):
         return orders
 
     def _stockpiles(self, pub, me, kind: str) -> list:
+        # A state's rows are a score of goods: plain floats compare faster than numpy calls,
+        # with the same arithmetic.
         out = []
-        demand, short, held = me["demand"], me["shortage"], me["stockpile"]
-        goods = pub["goods"]
-        for g in np.flatnonzero((short > 0.05 * demand) & (held > 1e-6)):
-            out.append(o.ReleaseStockpile(good=goods[g], amount=round(float(min(held[g], short[g]) / pub["turn_frac"]), 6)))
+        demand, short, held = me["demand"].tolist(), me["shortage"].tolist(), me["stockpile"].tolist()
+        goods, frac = pub["goods"], pub["turn_frac"]
+        for g, (d, s, h) in enumerate(zip(demand, short, held)):
+            if s > 0.05 * d and h > 1e-6:
+                out.append(o.ReleaseStockpile(good=goods[g], amount=round(min(h, s) / frac, 6)))
         if kind == "resource" or me["treasury"] <= 0:
             return out
-        risky = np.flatnonzero((me["rival_share"] > 0.5) & (short <= 0) & (held < 0.5 * demand / pub["turn_frac"]) & (demand > 0))
-        risky = sorted(risky, key=lambda g: -float(demand[g] * pub["ref_price"][g]))[:2]
+        ref = pub["ref_price"].tolist()
+        risky = [g for g, (r, d, s, h) in enumerate(zip(me["rival_share"].tolist(), demand, short, held))
+                 if r > 0.5 and s <= 0 and h < 0.5 * d / frac and d > 0]
+        risky = sorted(risky, key=lambda g: -(demand[g] * ref[g]))[:2]
         budget = 0.05 * me["treasury"]
         for g in risky:
-            amount = float(0.1 * demand[g] / pub["turn_frac"])
-            cost = amount * pub["turn_frac"] * pub["ref_price"][g] * 1.2
+            amount = 0.1 * demand[g] / frac
+            cost = amount * frac * ref[g] * 1.2
             if amount > 0 and cost < budget:
-                out.append(o.Stockpile(good=goods[g], amount=round(amount, 6), max_price=round(1.2 * float(pub["ref_price"][g]), 6)))
+                out.append(o.Stockpile(good=goods[g], amount=round(amount, 6), max_price=round(1.2 * ref[g], 6)))
                 budget -= cost
         return out
 

@@ -93,8 +93,8 @@ def afford(m, seat: str, amount: float, *, can_borrow: bool = False) -> None:
 
 
 def firm_assets(m, f: int) -> float:
-    rows = np.flatnonzero((m.fac.col("firm") == f) & (m.fac.col("state_owner") < 0))
-    return float(m.fac.col("capex_value")[rows].sum() + max(m.cash[f], 0.0))
+    own = (m.fac.col("firm") == f) & (m.fac.col("state_owner") < 0)
+    return float(m.fac.col("capex_value")[own].sum() + max(m.cash[f], 0.0))
 
 
 def no_eu_member(m, seat: str, action: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.measures import Control, Tariff
+from game.routes import targeted
 
 # Know-how a technology control denies: the goods whose plants need it.
 TECH_AREAS = {
@@ -147,10 +148,6 @@ def governance_standard(m, seat, o):
 def tech_penalty(m, firm_home: str, good: str) -> bool:
     """Whether a firm from `firm_home` is denied the know-how to make `good`."""
     for issuer, area, target in m.measures.tech_controls:
-        if good in TECH_AREAS[area] and firm_home in _expand(m, target) and issuer != firm_home:
+        if good in TECH_AREAS[area] and issuer != firm_home and targeted(m, target, m.countries[firm_home]):
             return True
     return False
-
-
-def _expand(m, target: str) -> set[str]:
-    return {m.countries.ids[i] for i in m.expand_targets(target)}

@@ -8,6 +8,7 @@ from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.measures import Deal, Licence, Transship
 from game.orders import OrderSyntaxError, split_orders
+from game.routes import covers
 
 
 @handles("propose_deal", 70)
@@ -84,18 +85,16 @@ def _importer(m, seat: str, good: int) -> int:
         return m.countries[seat]
     f = b.firm(m, seat)
     fac = m.fac
-    users = np.flatnonzero((fac.col("firm") == f) & (fac.col("state_owner") < 0)
-                           & (m.recipe[fac.col("good"), good] > 0))
+    own = np.flatnonzero(fac.col("firm") == f)      # the firm's plants first: few, so quick to filter
+    users = own[(fac.state_owner[own] < 0) & (m.recipe[fac.good[own], good] > 0)]
     return int(fac.country[users[0]]) if len(users) else int(m.firm_home[f])
 
 
 def binding_control(m, origin: str, good: str, importer: str):
     """The control in force that restricts `good` from `origin` to `importer`, if any."""
-    for ctl in m.measures.active_controls(m.turn):
-        if ctl.good != good:
-            continue
-        from game.routes import exporters_of
-        if m.countries[origin] in exporters_of(m, ctl) and m.countries[importer] in m.expand_targets(ctl.target):
+    o, i = m.countries[origin], m.countries[importer]
+    for ctl in m.measures.controls.values():          # the active_controls, in their order
+        if ctl.good == good and ctl.binds(m.turn) and covers(m, ctl, o, i):
             return ctl
     return None
 

@@ -17,9 +17,19 @@ from game.ledger import pay
 def lead_turns(m, ftype: int, c: int, *, penalty: bool = False) -> int:
     """Turns from order to first output: build time, plus permits for mines; a year more
     for a firm denied the know-how by a technology control."""
-    from game.costs import lead_turns_all
-    turns = int(lead_turns_all(m, ftype)[c])
+    turns = int(_lead_turns_table(m, ftype)[c])
     return turns + (math.ceil(12 / m.turn_months) if penalty else 0)
+
+
+def _lead_turns_table(m, ftype: int) -> np.ndarray:
+    """costs.lead_turns_all, kept while what it reads (permits, social licence) is unchanged:
+    a turn's many builds of one type mostly see the same table."""
+    from game.costs import lead_turns_all
+    key = (ftype, m.turn_months, m.permit_years.tobytes(), m.social_licence.tobytes())
+    cache = m.__dict__.setdefault("_lead_turns_cache", {})
+    if cache.get(ftype, (None,))[0] != key:
+        cache[ftype] = (key, lead_turns_all(m, ftype))
+    return cache[ftype][1]
 
 
 def capex(m, ftype: int, g: int, capacity: float, *, penalty: bool = False) -> float:

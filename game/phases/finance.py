@@ -42,8 +42,9 @@ def pay_floors(m) -> None:
     fac = m.fac
     for fl in m.measures.floors:
         s, g = m.countries[fl.state], m.goods[fl.good]
-        rows = np.flatnonzero((fac.col("good") == g) & np.isin(fac.col("country"), m.members[s])
-                              & (m.fac_output[: len(fac)] > 0))
+        in_bloc = np.zeros(len(m.countries), dtype=bool)
+        in_bloc[m.members[s]] = True
+        rows = np.flatnonzero((fac.col("good") == g) & in_bloc[fac.col("country")] & (m.fac_output[: len(fac)] > 0))
         if len(rows) == 0:
             continue
         gap = np.maximum(fl.price - m.price[fac.col("country")[rows], g], 0.0)
@@ -147,10 +148,16 @@ def firm_defaults(m) -> None:
         return
     limit = m.rules.finance.get("firm_debt_limit", 2.0)
     fac = m.fac
+    # each firm's own plants (not nationalized), in row order, found by a search in the
+    # plants sorted by firm rather than by a pass over all plants per firm
+    owned = np.flatnonzero(fac.col("state_owner") < 0)
+    owned = owned[np.argsort(fac.col("firm")[owned], kind="stable")]
+    start = np.searchsorted(fac.col("firm")[owned], np.arange(len(m.firms) + 1)).tolist()
+    capex = fac.col("capex_value")[owned]
     for f in np.flatnonzero(short & ~m.bankrupt):
         need = -m.cash[f]
-        rows = np.flatnonzero((fac.col("firm") == f) & (fac.col("state_owner") < 0))
-        assets = float(fac.col("capex_value")[rows].sum())
+        rows = owned[start[f]: start[f + 1]]
+        assets = float(capex[start[f]: start[f + 1]].sum())
         if m.debt[f] + need <= limit * max(assets, 1.0) or m.firm_state_owned[f]:
             if m.firm_state_owned[f] and m.debt[f] + need > limit * max(assets, 1.0):
                 home = m.firm_home[f]

@@ -8,7 +8,7 @@ Nothing in the world changes here.
 
 from __future__ import annotations
 
-from game.observe import _own_copy, observe, public_view
+from game.observe import observe_batch
 
 
 def run(model) -> None:
@@ -29,8 +29,7 @@ def run(model) -> None:
         else:
             agent.decide()
     for agents in batches.values():
-        shared = _own_copy(public_view(m))     # one copy for the batch: one policy decides for all
-        obs = [observe(m, a.code, public=shared) for a in agents]
+        obs = observe_batch(m, [a.code for a in agents])    # one copy of the public view for all
         rngs = [a.policy_rng() for a in agents]
         decisions = agents[0].policy.decide_batch(obs, rngs)
         for agent, orders in zip(agents, decisions):

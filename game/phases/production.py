@@ -15,6 +15,8 @@ Downstream output is therefore limited by the inputs obtained earlier in the sam
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from game.facilities import CLOSED, OPERATING
@@ -36,16 +38,13 @@ def run(model) -> None:
     cap_turn = m.fac.col("capacity") * m.fac.available_share() * m.turn_frac
     index_facilities(m, cap_turn)
     for level in m.chain_levels:
-        prepared = []
-        for g in level:
-            r = restrict_by_content(m, routes.get(g), g, content) if content else routes.get(g)
-            prepared.append(prepare_good(m, g, cap_turn, r))
-        results = clear_stage([p[3] for p in prepared], [m.ref_price[g] for g in level])
-        for (g, sup, dem, _mi, r), res in zip(((p[0], p[1], p[2], p[3], p[4]) for p in prepared), results):
+        prepared = prepare_level(m, level, cap_turn, routes, content)
+        results = clear_stage([p.market for p in prepared], m.ref_price[level])
+        settle(m, prepared, results)
+        for p, res in zip(prepared, results):
             m.used_lp += int(res.used_lp)
-            settle(m, g, sup, dem, res, r)
             if content:
-                update_content(m, g, content)
+                update_content(m, p.good, content)
     m.price_expect = 0.6 * m.price_expect + 0.4 * m.price
     m.measures.stockpile_orders.clear()
     m.measures.stockpile_releases.clear()
@@ -71,23 +70,38 @@ def final_demand(m) -> np.ndarray:
     return np.einsum("cs,csg->cg", sector, m.intensity)
 
 
-def prepare_good(m, g: int, cap_turn: np.ndarray, r):
-    """Supply and demand steps and restrictions of one good, as market input."""
-    sup = supply_steps(m, g, cap_turn)
-    dem = demand_steps(m, g, cap_turn)
-    mi = MarketInput(
-        n_countries=len(m.countries),
-        supply_country=sup["country"], supply_qty=sup["qty"], supply_cost=sup["cost"],
-        demand_country=dem["country"], demand_qty=dem["qty"], demand_wtp=dem["wtp"],
-        route_cap=None if r is None else r.cap,
-        route_wedge=None if r is None else r.wedge,
-        export_cap=None if r is None else r.export_cap,
-        arc_from=None if not (r and r.arcs) else np.array([a[0] for a in r.arcs]),
-        arc_to=None if not (r and r.arcs) else np.array([a[1] for a in r.arcs]),
-        arc_cap=None if not (r and r.arcs) else np.array([a[2] for a in r.arcs]),
-        arc_wedge=None if not (r and r.arcs) else np.array([a[3] for a in r.arcs]),
-    )
-    return g, sup, dem, mi, r
+class Prepared(NamedTuple):
+    """One good of a chain level, ready to clear: its steps (``supply``/``demand`` dicts,
+    see ``supply_level``/``demand_level``), restrictions and market input."""
+    good: int
+    supply: dict
+    demand: dict
+    routes: object          # game.routes restrictions of the good, or None
+    market: MarketInput
+
+
+def prepare_level(m, level: list[int], cap_turn: np.ndarray, routes: dict, content: dict) -> list[Prepared]:
+    """Supply and demand steps and restrictions of every good of a chain level.
+
+    The goods of one level neither use each other nor share a plant, so their steps are
+    worked out together (one array pass for the level, then split per good)."""
+    C = len(m.countries)
+    out = []
+    for g, sup, dem in zip(level, supply_level(m, level, cap_turn), demand_level(m, level, cap_turn)):
+        r = restrict_by_content(m, routes.get(g), g, content) if content else routes.get(g)
+        arcs = r is not None and bool(r.arcs)
+        mi = MarketInput.trusted(
+            C, sup["country"], sup["qty"], sup["cost"], dem["country"], dem["qty"], dem["wtp"],
+            route_cap=None if r is None else r.cap,
+            route_wedge=None if r is None else r.wedge,
+            export_cap=None if r is None else r.export_cap,
+            arc_from=np.array([a[0] for a in r.arcs], dtype=np.intp) if arcs else None,
+            arc_to=np.array([a[1] for a in r.arcs], dtype=np.intp) if arcs else None,
+            arc_cap=np.array([a[2] for a in r.arcs], dtype=float) if arcs else None,
+            arc_wedge=np.array([a[3] for a in r.arcs], dtype=float) if arcs else None,
+        )
+        out.append(Prepared(g, sup, dem, r, mi))
+    return out
 
 
 def index_facilities(m, cap_turn: np.ndarray) -> None:
@@ -110,36 +124,67 @@ def index_facilities(m, cap_turn: np.ndarray) -> None:
                        np.repeat(np.arange(C), len(tranches)))
 
 
-def supply_steps(m, g: int, cap_turn: np.ndarray) -> dict:
+def _split(a: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """Consecutive pieces of `a` of the given sizes (views)."""
+    out, k = [], 0
+    for n in sizes:
+        out.append(a[k:k + n])
+        k += n
+    return out
+
+
+def _by_good(m, items) -> dict[int, list[tuple]]:
+    """Orders of the turn as (good id, *rest) grouped by good row: {g: [rest, ...]}."""
+    out: dict[int, list[tuple]] = {}
+    for good, *rest in items:
+        out.setdefault(m.goods[good], []).append(tuple(rest))
+    return out
+
+
+def supply_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
+    """Each good's supply steps: its running plants (limited by the inputs they hold),
+    then stock releases. Per good a dict: ``rows`` (plants), ``n_fac``, and ``country``,
+    ``qty``, ``cost`` per step."""
     fac = m.fac
-    rows = m._makers[g]
-    qty = cap_turn[rows].copy()
-    makes = fac.col("ftype")[rows] != m.recycler_type       # recyclers need no bought inputs
-    for i in m.inputs_of[g]:
-        limit = fac.input_stock[rows, i] / (m.recipe[g, i] * (1.0 - m.flex[g, i]))
-        qty = np.where(makes, np.minimum(qty, limit), qty)
+    rows_of = [m._makers[g] for g in level]
+    sizes = [len(r) for r in rows_of]
+    rows = np.concatenate(rows_of)
+    goods = np.repeat(np.asarray(level, dtype=np.intp), sizes)
+    qty = cap_turn[rows]
+    ins = np.flatnonzero(m.recipe[level].any(axis=0))      # every input of the level
+    if ins.size:
+        # a plant runs as far as its scarcest input allows (recyclers buy no inputs)
+        need = m.recipe[goods][:, ins] * (1.0 - m.flex[goods][:, ins])
+        limit = np.divide(fac.input_stock[rows][:, ins], need, out=np.full(need.shape, np.inf),
+                          where=need > 0).min(axis=1)
+        qty = np.where(fac.col("ftype")[rows] != m.recycler_type, np.minimum(qty, limit), qty)
     qty = np.maximum(qty, 0.0)
-    qty = deliver_offtakes(m, g, rows, qty)
-    countries = fac.col("country")[rows]
-    cost = fac.col("unit_cost")[rows].copy()
-    for (country, good), rate in m.measures.export_subsidies.items():
-        if m.goods[good] == g:
-            cost[countries == m.countries[country]] -= rate * m.ref_price[g]
-    rel_c, rel_q = [], []
-    left = {}                            # what each stockpile still holds after earlier releases
-    for country, good, amount in m.measures.stockpile_releases:
-        if m.goods[good] == g:
-            c = m.countries[country]
-            q = min(amount * m.turn_frac, left.get(c, m.stockpile[c, g]))
-            left[c] = left.get(c, m.stockpile[c, g]) - q
-            rel_c.append(c)
-            rel_q.append(q)
-    return {
-        "rows": rows, "n_fac": len(rows),
-        "country": np.concatenate([countries, np.array(rel_c, dtype=np.int64)]),
-        "qty": np.concatenate([qty, np.array(rel_q, dtype=float)]),
-        "cost": np.concatenate([np.maximum(cost, 0.0), np.zeros(len(rel_c))]),
-    }
+    countries = fac.col("country")[rows].astype(np.intp)
+    cost = fac.col("unit_cost")[rows]
+    ms = m.measures
+    subsidies = _by_good(m, ((good, country, rate) for (country, good), rate in ms.export_subsidies.items()))
+    releases = _by_good(m, ((good, country, amount) for country, good, amount in ms.stockpile_releases))
+    out = []
+    for g, r, q, c, k in zip(level, rows_of, _split(qty, sizes), _split(countries, sizes), _split(cost, sizes)):
+        if ms.offtakes:
+            q = deliver_offtakes(m, g, r, q)
+        for country, rate in subsidies.get(g, ()):
+            k[c == m.countries[country]] -= rate * m.ref_price[g]
+        k = np.maximum(k, 0.0)
+        rel_c, rel_q = [], []
+        left = {}                        # what each stockpile still holds after earlier releases
+        for country, amount in releases.get(g, ()):
+            ci = m.countries[country]
+            take = min(amount * m.turn_frac, left.get(ci, m.stockpile[ci, g]))
+            left[ci] = left.get(ci, m.stockpile[ci, g]) - take
+            rel_c.append(ci)
+            rel_q.append(take)
+        if rel_c:
+            c = np.concatenate([c, np.array(rel_c, dtype=np.intp)])
+            q = np.concatenate([q, np.array(rel_q, dtype=float)])
+            k = np.concatenate([k, np.zeros(len(rel_c))])
+        out.append({"rows": r, "n_fac": len(r), "country": c, "qty": q, "cost": k})
+    return out
 
 
 def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
@@ -196,49 +241,61 @@ def r_blocks(m, g: int, origin: int, dest: int) -> bool:
                and dest in m.expand_targets(ctl.target) for ctl in m.measures.active_controls(m.turn))
 
 
-def demand_steps(m, g: int, cap_turn: np.ndarray) -> dict:
+def demand_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
+    """Each good's demand steps: sector tranches (country by country), plants' input
+    bids, stock purchases. Per good a dict: ``n_final``, ``rows`` and ``n_bid`` (bidding
+    plants), and ``country``, ``qty``, ``wtp`` per step."""
     C = len(m.countries)
     shares, mults, f_country = m._tranches
-    fd = m.final_demand[:, g]
     K = len(shares)
-    f_qty = (fd[:, None] * shares[None, :]).ravel()
-    f_wtp = np.tile(mults * m.ref_price[g], C)
-    rows, need, bid = input_bids(m, g, cap_turn)
-    s_c, s_q, s_w = [], [], []
-    for country, good, amount, max_price in m.measures.stockpile_orders:
-        if m.goods[good] == g:
-            s_c.append(m.countries[country])
+    lv = np.asarray(level, dtype=np.intp)
+    f_qty = (m.final_demand[:, lv].T[:, :, None] * shares).reshape(len(level), C * K)
+    f_wtp = np.tile(mults * m.ref_price[lv][:, None], C)        # (L, C * K)
+    bids = input_bids(m, level, cap_turn)
+    country = m.fac.col("country")
+    purchases = _by_good(m, ((good, cty, amount, max_price)
+                             for cty, good, amount, max_price in m.measures.stockpile_orders))
+    out = []
+    for j, g in enumerate(level):
+        rows, need, bid = bids[j]
+        s_c, s_q, s_w = [], [], []
+        for cty, amount, max_price in purchases.get(g, ()):
+            s_c.append(m.countries[cty])
             s_q.append(amount * m.turn_frac)
             s_w.append(max_price if max_price > 0 else 2.0 * m.ref_price[g])
-    return {
-        "n_final": C * K, "rows": rows, "n_bid": len(rows),
-        "country": np.concatenate([f_country, m.fac.col("country")[rows], np.array(s_c, dtype=np.int64)]),
-        "qty": np.concatenate([f_qty, need, np.array(s_q, dtype=float)]),
-        "wtp": np.concatenate([f_wtp, bid, np.array(s_w, dtype=float)]),
-    }
+        out.append({
+            "n_final": C * K, "rows": rows, "n_bid": len(rows),
+            "country": np.concatenate([f_country, country[rows], np.array(s_c, dtype=np.intp)]),
+            "qty": np.concatenate([f_qty[j], need, np.array(s_q, dtype=float)]),
+            "wtp": np.concatenate([f_wtp[j], bid, np.array(s_w, dtype=float)]),
+        })
+    return out
 
 
-def input_bids(m, g: int, cap_turn: np.ndarray):
-    """What each facility using `g` asks for this turn and the most it pays per unit: the
-    margin its output is expected to earn (smoothed prices), per unit of this input."""
+def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
+    """Per good of the level, (plants, quantity, bid): what each plant using the good asks
+    for this turn and the most it pays per unit, the margin its output is expected to
+    earn (smoothed prices) per unit of this input."""
     fac = m.fac
-    users = m._buyers[g]
-    if len(users) == 0:
-        return users, np.zeros(0), np.zeros(0)
+    users_of = [m._buyers[g] for g in level]
+    sizes = [len(u) for u in users_of]
+    users = np.concatenate(users_of)
+    g_in = np.repeat(np.asarray(level, dtype=np.intp), sizes)
     out = fac.col("good")[users]
-    coef = m.recipe[out, g]
-    target = 1.0 + m.rules.market.input_buffer_turns      # this turn's use plus a working stock
-    need = np.maximum(target * cap_turn[users] * coef - fac.input_stock[users, g], 0.0)
+    coef = m.recipe[out, g_in]
+    mk = m.rules.market
+    target = 1.0 + mk.input_buffer_turns      # this turn's use plus a working stock
+    need = np.maximum(target * cap_turn[users] * coef - fac.input_stock[users, g_in], 0.0)
     cty = fac.col("country")[users]
     expect = m.price_expect
     out_price = np.maximum(expect[cty, out], m.ref_price[out] * 0.5)
-    other_inputs = (m.recipe[out] * expect[cty]).sum(axis=1) - coef * expect[cty, g]
+    other_inputs = (m.recipe[out] * expect[cty]).sum(axis=1) - coef * expect[cty, g_in]
     margin = (out_price - fac.col("unit_cost")[users] - other_inputs) / coef
-    ref = m.ref_price[g]
-    mk = m.rules.market
+    ref = m.ref_price[g_in]
     bid = np.clip(margin, mk.min_input_bid_multiple * ref, mk.max_input_bid_multiple * ref)
     keep = need > 1e-12
-    return users[keep], need[keep], bid[keep]
+    return [(u[k], n[k], b[k]) for u, n, b, k in
+            zip(users_of, _split(need, sizes), _split(bid, sizes), _split(keep, sizes))]
 
 
 def consume_inputs(m, f: int, g: int, produced: float) -> None:
@@ -248,75 +305,102 @@ def consume_inputs(m, f: int, g: int, produced: float) -> None:
         m.fac.input_stock[f, i] = max(m.fac.input_stock[f, i] - m.recipe[g, i] * produced, 0.0)
 
 
-def settle(m, g: int, sup: dict, dem: dict, res, r) -> None:
-    """Move goods and money after a clearing."""
-    price = res.price
-    m.price[:, g] = np.where(np.isfinite(price), price, m.price[:, g])
-    p = m.price[:, g]
-    fac = m.fac
-    # sellers: facilities and stock releases
-    nf = sup["n_fac"]
-    rows, sold = sup["rows"], res.supply_taken[:nf]
-    cty = sup["country"][:nf]
-    used = np.where(fac.col("ftype")[rows] != m.recycler_type, sold, 0.0)
-    for i in m.inputs_of[g]:
-        fac.input_stock[rows, i] = np.maximum(fac.input_stock[rows, i] - m.recipe[g, i] * used, 0.0)
-    m.fac_output[rows] += sold
-    m.fac_revenue[rows] += sold * p[cty]
-    credit_owners(m, rows, sold * p[cty])
+def settle(m, prepared: list[Prepared], results: list) -> None:
+    """Move goods and money after the goods of a chain level cleared (one array pass for
+    the level: the goods of a level have no plant in common and none uses another)."""
     C = len(m.countries)
-    m.production[:, g] += np.bincount(cty, weights=sold, minlength=C)
-    rel_c, rel_q = sup["country"][nf:], res.supply_taken[nf:]
-    if len(rel_c):
-        np.subtract.at(m.stockpile[:, g], rel_c, rel_q)
-        np.add.at(m.treasury, rel_c, rel_q * p[rel_c])
-    # buyers: sectors, facilities, stockpiles
-    nfin, nb = dem["n_final"], dem["n_bid"]
-    taken = res.demand_taken
-    dc = dem["country"]
-    final = np.bincount(dc[:nfin], weights=taken[:nfin], minlength=C)
-    m.consumed[:, g] = final
-    m.shortage[:, g] = np.maximum(m.final_demand[:, g] - final, 0.0)
-    m.external -= float((final * p).sum())
-    brow, bq = dem["rows"], taken[nfin:nfin + nb]
-    fac.input_stock[brow, g] += bq
-    bcost = bq * p[dc[nfin:nfin + nb]]
-    m.fac_input_cost[brow] += bcost
-    debit_owners(m, brow, bcost)
-    sc, sq = dc[nfin + nb:], taken[nfin + nb:]
-    if len(sc):
-        np.add.at(m.stockpile[:, g], sc, sq)
-        np.subtract.at(m.treasury, sc, sq * p[sc])
-    settle_flows(m, g, res, r)
+    L = len(prepared)
+    fac = m.fac
+    lv = np.array([p.good for p in prepared], dtype=np.intp)
+    P = np.array([res.price for res in results]).T
+    m.price[:, lv] = np.where(np.isfinite(P), P, m.price[:, lv])
+    price = m.price
+    j = np.arange(L)
+    # sellers: plants (consuming their inputs), then stock releases
+    nfs = [p.supply["n_fac"] for p in prepared]
+    rows = np.concatenate([p.supply["rows"] for p in prepared])
+    sold = np.concatenate([res.supply_taken[:n] for res, n in zip(results, nfs)])
+    cty = np.concatenate([p.supply["country"][:n] for p, n in zip(prepared, nfs)])
+    goods = np.repeat(lv, nfs)
+    ins = np.flatnonzero(m.recipe[lv].any(axis=0))
+    if ins.size and rows.size:
+        used = np.where(fac.col("ftype")[rows] != m.recycler_type, sold, 0.0)
+        at = (rows[:, None], ins)
+        fac.input_stock[at] = np.maximum(fac.input_stock[at] - m.recipe[goods][:, ins] * used[:, None], 0.0)
+    revenue = sold * price[cty, goods]
+    m.fac_output[rows] += sold
+    m.fac_revenue[rows] += revenue
+    credit_owners(m, rows, revenue)
+    m.production[:, lv] += np.bincount(cty * L + np.repeat(j, nfs), weights=sold, minlength=C * L).reshape(C, L)
+    for p, res, n in zip(prepared, results, nfs):
+        rel_c, rel_q = p.supply["country"][n:], res.supply_taken[n:]
+        if len(rel_c):
+            g = p.good
+            np.subtract.at(m.stockpile[:, g], rel_c, rel_q)
+            np.add.at(m.treasury, rel_c, rel_q * price[rel_c, g])
+    # buyers: sector tranches, plants (inputs for their stock), stock purchases
+    nfin = prepared[0].demand["n_final"]
+    f_country = prepared[0].demand["country"][:nfin]
+    final = np.bincount((j[:, None] * C + f_country).ravel(),
+                        weights=np.concatenate([res.demand_taken[:nfin] for res in results]),
+                        minlength=L * C).reshape(L, C)
+    m.consumed[:, lv] = final.T
+    m.shortage[:, lv] = np.maximum(m.final_demand[:, lv] - final.T, 0.0)
+    for spent in (final * price[:, lv].T).sum(axis=1).tolist():
+        m.external -= spent
+    nbs = [p.demand["n_bid"] for p in prepared]
+    brow = np.concatenate([p.demand["rows"] for p in prepared])
+    if brow.size:
+        bq = np.concatenate([res.demand_taken[nfin:nfin + n] for res, n in zip(results, nbs)])
+        bgood = np.repeat(lv, nbs)
+        fac.input_stock[brow, bgood] += bq
+        bcost = bq * price[fac.col("country")[brow], bgood]
+        np.add.at(m.fac_input_cost, brow, bcost)     # a plant may buy two goods of a level
+        debit_owners(m, brow, bcost)
+    for p, res, n in zip(prepared, results, nbs):
+        dc, g = p.demand["country"], p.good
+        sc, sq = dc[nfin + n:], res.demand_taken[nfin + n:]
+        if len(sc):
+            np.add.at(m.stockpile[:, g], sc, sq)
+            np.subtract.at(m.treasury, sc, sq * price[sc, g])
+    settle_flows(m, prepared, results)
     for og, o_from, o_to, q in m.offtake_trade:
-        if og == g:                      # contract deliveries across borders are trade too
-            m.exports[o_from, g] += q
-            m.imports[o_to, g] += q
-            m.flows[g][o_from, o_to] += q
+        if og in lv:                         # contract deliveries across borders are trade too
+            m.exports[o_from, og] += q
+            m.imports[o_to, og] += q
+            m.flows[og][o_from, o_to] += q
 
 
-def settle_flows(m, g: int, res, r) -> None:
-    """Trade flows: record them and pay route rents and tariffs to the right treasury."""
-    p = m.price[:, g]
-    flows = res.flows
-    m.flows[g] = flows
-    m.exports[:, g] = flows.sum(axis=1)
-    m.imports[:, g] = flows.sum(axis=0)
-    gap = p[None, :] - p[:, None]          # importer price minus exporter price
-    if r is not None:
-        wedge = np.minimum(r.wedge, np.maximum(gap, 0.0))
-        tariff = flows * wedge
-        owners = r.wedge_owner
-        has = (tariff > 0) & (owners >= 0)
-        np.add.at(m.tariff_income, owners[has], tariff[has])
-        np.add.at(m.treasury, owners[has], tariff[has])
-        rent = flows * (gap - wedge)
-    else:
-        rent = flows * gap
-    exporter_rent = rent.sum(axis=1)
-    m.rents += exporter_rent
-    m.treasury += exporter_rent
-    if r is not None and r.arcs:
+def settle_flows(m, prepared: list[Prepared], results: list) -> None:
+    """Trade flows of a level's goods: record them and pay route rents and tariffs to the
+    right treasury."""
+    lv = np.array([p.good for p in prepared], dtype=np.intp)
+    flows = np.stack([res.flows for res in results])        # (L, C, C)
+    m.flows[lv] = flows
+    m.exports[:, lv] = flows.sum(axis=2).T
+    m.imports[:, lv] = flows.sum(axis=1).T
+    price = m.price[:, lv].T                                 # (L, C)
+    gap = price[:, None, :] - price[:, :, None]              # importer price minus exporter price
+    wedge = np.zeros_like(gap)
+    owners = np.full(gap.shape, -1, dtype=np.intp)
+    for k, p in enumerate(prepared):
+        if p.routes is not None:
+            wedge[k] = np.minimum(p.routes.wedge, np.maximum(gap[k], 0.0))
+            owners[k] = p.routes.wedge_owner
+    tariff = flows * wedge
+    has = (tariff > 0) & (owners >= 0)
+    exporter_rent = (flows * (gap - wedge)).sum(axis=2)      # (L, C)
+    for k, p in enumerate(prepared):
+        if p.routes is not None and has[k].any():
+            np.add.at(m.tariff_income, owners[k][has[k]], tariff[k][has[k]])
+            np.add.at(m.treasury, owners[k][has[k]], tariff[k][has[k]])
+        m.rents += exporter_rent[k]
+        m.treasury += exporter_rent[k]
+    for p, res in zip(prepared, results):
+        r, g = p.routes, p.good
+        if r is None or not r.arcs:
+            continue
+        pg = m.price[:, g]
         for (o, d, _cap, wedge_amt, ts), q in zip(r.arcs, res.arc_flows):
             if q <= 0:
                 continue
@@ -324,7 +408,7 @@ def settle_flows(m, g: int, res, r) -> None:
             m.imports[d, g] += q
             m.flows[g][o, d] += q
             f = m.firms[ts.firm]
-            m.cash[f] += q * (p[d] - p[o] - wedge_amt)
+            m.cash[f] += q * (pg[d] - pg[o] - wedge_amt)
             m.external += q * wedge_amt
             m.transship_flow[(ts.firm, ts.good, ts.origin, ts.via, ts.destination)] = q
 

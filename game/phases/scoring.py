@@ -85,52 +85,79 @@ def self_reliance(m) -> np.ndarray:
 def partners(m) -> np.ndarray:
     """Share of non-great-power states leaning to each country's side, against the start."""
     others = np.array([k != "great_power" for k in m.kind])
-    out = np.zeros(len(m.countries))
-    for c in range(len(m.countries)):
-        side = np.sign(m.alignment0[c]) or 1.0
-        now = np.mean((m.alignment[others] * side) > 0)
-        then = max(np.mean((m.alignment0[others] * side) > 0), 1e-9)
-        out[c] = min(now / then, 1.0)
-    return out
+    now, then = m.alignment[others], m.alignment0[others]
+    ratio = {}
+    for side in (1.0, -1.0):        # a country on no side counts as on the US side
+        ratio[side] = min(np.mean((now * side) > 0) / max(np.mean((then * side) > 0), 1e-9), 1.0)
+    side = np.where(np.sign(m.alignment0) < 0, -1.0, 1.0)
+    return np.where(side > 0, ratio[1.0], ratio[-1.0])
 
 
 def eu_benchmarks(m) -> np.ndarray:
     """The EU 2030 benchmarks for each country's bloc (the Union and its members together)."""
     C = len(m.countries)
+    out = np.zeros(C)
+    wanted = {r for r, w in m.rules.scoring.items() if "eu_benchmarks" in w}
+    scored = [c for c in range(C) if m.role[c] in wanted]
+    if not scored:
+        return out
     ore = np.array([st == "ore" for st in m.stage])
     refined = np.array([st == "refined" for st in m.stage])
     recycled = np.zeros((C, len(m.goods)))
     if "recycling" in m.ftypes:
         rows = np.flatnonzero(m.fac.col("ftype") == m.ftypes["recycling"])
         np.add.at(recycled, (m.fac.col("country")[rows], m.fac.col("good")[rows]), m.fac_output[rows])
-    fac = m.fac
-    input_use = np.zeros((C, len(m.goods)))
-    np.add.at(input_use, fac.col("country"), m.fac_output[:, None] * m.recipe[fac.col("good")])
-    out = np.zeros(C)
-    wanted = {r for r, w in m.rules.scoring.items() if "eu_benchmarks" in w}
-    done: dict[int, float] = {}
-    for c in range(C):
-        if m.role[c] not in wanted:
-            continue
-        head = int(m.member_of[c]) if m.member_of[c] >= 0 else c
-        if head in done:
-            out[c] = done[head]
-            continue
+    input_use = _input_use(m)
+    blocs: dict[int, list[int]] = {}       # head of each bloc -> its scored countries
+    for c in scored:
+        blocs.setdefault(int(m.member_of[c]) if m.member_of[c] >= 0 else c, []).append(c)
+    parts = []
+    for head in blocs:
         bloc = m.members[head]
-        use = m.consumed[bloc].sum(axis=0) + input_use[bloc].sum(axis=0)
+        use = _bloc_total(m.consumed, bloc) + _bloc_total(input_use, bloc)
         val = use * m.ref_price
-        extraction = _ratio((m.production[bloc][:, ore].sum(axis=0) * m.ref_price[ore]).sum(), val[ore].sum())
-        processing = _ratio((m.production[bloc][:, refined].sum(axis=0) * m.ref_price[refined]).sum(), val[refined].sum())
-        recycling = _ratio((recycled[bloc].sum(axis=0) * m.ref_price).sum(), val.sum())
-        imports_by = m.flows[:, :, bloc].sum(axis=2)                 # (G, exporter)
+        extraction = _ratio((_bloc_total(m.production, bloc, ore) * m.ref_price[ore]).sum(), val[ore].sum())
+        processing = _ratio((_bloc_total(m.production, bloc, refined) * m.ref_price[refined]).sum(),
+                            val[refined].sum())
+        recycling = _ratio((_bloc_total(recycled, bloc) * m.ref_price).sum(), val.sum())
+        if len(bloc) == 1:
+            imports_by = m.flows[:, :, head].copy()                  # (G, exporter)
+        else:
+            imports_by = m.flows[:, :, bloc].sum(axis=2)
         imports_by[:, bloc] = 0.0
         total_in = imports_by.sum(axis=1)
         top = np.where(total_in > 0, imports_by.max(axis=1) / np.maximum(total_in, 1e-12), 0.0)
         worst = float(top.max()) if top.size else 0.0
-        parts = [min(extraction / EU_TARGETS["extraction"], 1.0), min(processing / EU_TARGETS["processing"], 1.0),
-                 min(recycling / EU_TARGETS["recycling"], 1.0), 1.0 if worst <= EU_MAX_ONE_SUPPLIER else EU_MAX_ONE_SUPPLIER / worst]
-        out[c] = done[head] = float(np.mean(parts))
+        parts.append([min(extraction / EU_TARGETS["extraction"], 1.0), min(processing / EU_TARGETS["processing"], 1.0),
+                      min(recycling / EU_TARGETS["recycling"], 1.0),
+                      1.0 if worst <= EU_MAX_ONE_SUPPLIER else EU_MAX_ONE_SUPPLIER / worst])
+    # one mean per row of a (blocs, 4) array adds up exactly as np.mean of each row alone
+    for countries, score in zip(blocs.values(), np.mean(np.array(parts), axis=1)):
+        out[countries] = score
     return out
+
+
+def _bloc_total(a: np.ndarray, bloc: np.ndarray, cols=None) -> np.ndarray:
+    """Rows of `a` (columns `cols`) summed over a bloc's countries.
+
+    A bloc of one is its own row: a sum over one row differs from it only in the sign of
+    zeros, which no benchmark sees. Larger blocs keep the exact indexing of the formula,
+    since the memory layout of a[bloc][:, cols] sets the order in which the sum adds."""
+    if len(bloc) == 1:
+        return a[bloc[0]] if cols is None else a[bloc[0]][cols]
+    return (a[bloc] if cols is None else a[bloc][:, cols]).sum(axis=0)
+
+
+def _input_use(m) -> np.ndarray:
+    """Inputs each country's plants used at this turn's output, (C, G).
+
+    np.bincount adds each cell's terms in plant order, as np.add.at of whole rows does,
+    and is much quicker on a two-dimensional table."""
+    fac = m.fac
+    G = len(m.goods)
+    used = m.fac_output[:, None] * m.recipe[fac.col("good")]
+    cell = fac.col("country")[:, None] * G + np.arange(G)
+    return np.bincount(cell.ravel(), weights=used.ravel(), minlength=len(m.countries) * G).reshape(-1, G)
 
 
 def _ratio(a: float, b: float) -> float:

@@ -64,7 +64,7 @@ class _Builder(DefaultFirm):
             return None
         best, best_ratio = None, self._hurdle(pub, me)
         for g in sorted(set(fac["good"].tolist())):
-            if not tables["open"][g]:
+            if tables["prospect"][g] <= best_ratio:       # closed, or cannot win anywhere
                 continue
             capacity = tables["capacity"][g]
             if tables["capex_unit"][g] * capacity > self.CASH_MULTIPLE * me["cash"] + 1.0:
