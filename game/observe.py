@@ -12,6 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
+from game import history
 from game.facilities import STATUS_NAMES
 
 
@@ -68,6 +69,8 @@ def public_view(m) -> dict:
         "coerced": list(getattr(m, "last_coercions", [])),
         "events": [e for e in m.events_log if e[0] >= m.turn],
         "build": {k: (_ro(v) if isinstance(v, np.ndarray) else list(v)) for k, v in build_table(m).items()},
+        "export_subsidies": [{"state": s, "good": g, "rate": r} for (s, g), r in sorted(ms.export_subsidies.items())],
+        "history": history.past(m),
         "_epoch": epoch,
     }
     m.public_view = view
@@ -101,10 +104,11 @@ def observe_batch(m, seats: list[str]) -> list[dict]:
 
 def _own_copy(pub: dict) -> dict:
     """A seat's own copy of the public view: its containers are fresh, so a policy that edits
-    its observation changes nobody else's (arrays are shared but read-only)."""
+    its observation changes nobody else's (arrays are shared but read-only, and so is the
+    tuple of past turns' records)."""
     out = dict(pub)
     for key, value in pub.items():
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, list):
             out[key] = [dict(v) if isinstance(v, dict) else v for v in value]
         elif isinstance(value, dict):
             out[key] = dict(value)
@@ -185,6 +189,10 @@ class _Sight:
                 ("firm_home", "firm_state_owned", "cash", "debt", "bankrupt", "profit_turn")}
 
     @cached_property
+    def history_arrays(self) -> dict[int, dict]:
+        return history.private_arrays(self.m)
+
+    @cached_property
     def others_treasury(self) -> np.ndarray:
         return _others_treasury(self.m, self.m.rules.observation.fog, self.epoch)
 
@@ -216,6 +224,7 @@ class _Sight:
             "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
                               for d in self.deals_by_recipient.get(seat, ())],
             "rejected": self.rejections.get(seat, []),
+            "history": history.state_rows(self.shared["history"], self.history_arrays, c),
         }
 
     def _firm_private(self, seat: str) -> dict:

@@ -8,12 +8,14 @@ Nothing in the world changes here.
 
 from __future__ import annotations
 
-from game.observe import observe_batch
+from game.history import remember_turn
+from game.observe import observe_batch, public_view
 
 
 def run(model) -> None:
     m = model
     m.public_view = None            # rebuilt once for this turn, shared by all seats
+    remember_turn(m, public_view(m))     # later turns' observations show this turn's market
     for item in m.rules.initial_orders:
         if item.turn == m.turn:     # scenario orders scheduled for this turn
             from game.orders import parse_order
