@@ -35,9 +35,11 @@ def actions_of(game: Game, seat: str, *actions: str) -> list[tuple[int, str]]:
     return [(t, text) for t, text in orders_of(game, seat) if text.split(" ", 1)[0] in actions]
 
 
-def play(scenario, seats, script: dict[int, list[tuple[str, str]]], turns: int, seed: int = 1) -> Game:
-    """Play `turns` turns, submitting before turn t the (seat, order) pairs of script[t]."""
-    game = Game(scenario, seed=seed, seats=seats, turns=turns)
+def play(scenario, seats, script: dict[int, list[tuple[str, str]]], turns: int, seed: int = 1,
+         length: int | None = None) -> Game:
+    """Play `turns` turns (of a game of `length`, by default as many), submitting before
+    turn t the (seat, order) pairs of script[t]."""
+    game = Game(scenario, seed=seed, seats=seats, turns=length or turns)
     for turn in range(1, turns + 1):
         for seat, text in script.get(turn, []):
             assert game.submit(seat, text) == [], text
@@ -204,3 +206,24 @@ def test_policies_with_memory_keep_a_game_a_function_of_its_seed(small, tmp_path
     assert actions_of(one, "JPGA", "build"), "the remembering firms did nothing: the test shows nothing"
     loaded = load_game(write_save(one, tmp_path / "memory.save"))     # replays and checks every digest
     assert loaded.digest() == one.digest()
+
+
+def test_a_loaded_game_plays_on_as_the_uninterrupted_one(small, tmp_path):
+    """Policies remember through the history in their observations, and a loaded game
+    rebuilds it by replaying its turns: after loading, every turn's digest is the
+    uninterrupted game's (remembering firms and builder, the hawk's floods, difficulty
+    levels that read last turn's market)."""
+    seats = {**MEMORY_SEATS, "JP": "builder:hard", "DE": "hedging:easy"}
+    script = {1: [GALLIUM_BAN], 3: [GALLIUM_LIFT], 5: [GALLIUM_BAN], 7: [GALLIUM_LIFT]}
+    whole = play(small, seats, script, turns=9)
+    part = play(small, seats, script, turns=4, length=9)
+    loaded = load_game(write_save(part, tmp_path / "part.save"))
+    digests = []
+    for turn in range(5, 10):
+        for seat, text in script.get(turn, []):
+            assert loaded.submit(seat, text) == [], text
+        loaded.step()
+        digests.append(loaded.digest())
+    assert digests == [r.digest for r in whole.reports[4:]]
+    assert actions_of(whole, "US", "price_floor", "offtake", "stockpile", "dev_loan")
+    assert actions_of(whole, "JPGA", "build") or actions_of(whole, "DEGA", "build")

@@ -112,23 +112,32 @@ def _risk_spend(orders):
     return sum(1 for x in orders if x.action in ("price_floor", "stockpile", "offtake", "dev_loan"))
 
 
+def _after(obs, turn, past):
+    """`obs` on `turn`, its history showing the private figures of the observations `past`
+    (oldest first) on the turns just before (and no controls then)."""
+    first = turn - len(past)
+    pub_hist = tuple({"turn": first + i, "controls": ()} for i in range(len(past)))
+    me_hist = tuple({"turn": first + i, **{k: p["private"][k] for k in ("demand", "shortage", "rival_share")}}
+                    for i, p in enumerate(past))
+    return _with(_with(obs, "public", turn=turn, history=pub_hist), "private", history=me_hist)
+
+
 def test_builder_raises_floors_and_stockpiles_when_supply_risk_rises():
     obs = _obs("US")
     me = obs["private"]
     calm = _with(obs, "private", rival_share=np.zeros_like(me["rival_share"]), shortage=np.zeros_like(me["shortage"]))
     risky_share = np.where(np.asarray(me["demand"]) > 0, 0.95, 0.0)
     risky = _with(calm, "private", rival_share=risky_share)
-    at = lambda ob, turn: _with(ob, "public", turn=turn)          # noqa: E731
-    steady = make_policy("builder", "great_power")
-    assert _risk_spend(steady.decide(at(calm, 2), _rng()) + steady.decide(at(calm, 3), _rng())) == 0
-    # a risk that was always high is no news either
-    used_to_it = make_policy("builder", "great_power")
-    assert _risk_spend(used_to_it.decide(at(risky, 2), _rng()) + used_to_it.decide(at(risky, 3), _rng())) == 0
     pol = make_policy("builder", "great_power")
-    pol.decide(at(calm, 2), _rng())
-    out = pol.decide(at(risky, 3), _rng())
+    assert _risk_spend(pol.decide(_after(calm, 2, []), _rng()) + pol.decide(_after(calm, 3, [calm]), _rng())) == 0
+    # a risk that was always high is no news either
+    assert _risk_spend(pol.decide(_after(risky, 3, [risky]), _rng())) == 0
+    out = pol.decide(_after(risky, 3, [calm]), _rng())
     assert _risk_spend(out) >= 2 and {x.action for x in out} & {"price_floor", "stockpile"}
     assert not any(x.action in ("export_control", "chip_control") for x in out)
+    # what it remembers is in the observation, not in the instance: a fresh one answers alike
+    assert [x.text() for x in make_policy("builder", "great_power").decide(_after(risky, 3, [calm]), _rng())] == \
+        [x.text() for x in out]
 
 
 def test_nationalist_bans_ore_when_prices_and_foreign_ownership_are_high():
@@ -162,7 +171,9 @@ def test_firms_build_outside_china_only_when_prices_or_floors_cover_the_gap(name
     assert builds(_with(obs, "public", price=flat)) == []
     high = pub["price"].copy()
     high[:, g] = 4.0 * pub["ref_price"][g]
-    out = builds(_with(obs, "public", price=high))
+    assert builds(_with(obs, "public", price=high)) == []            # not on one turn's price
+    held = tuple({**rec, "price": high} for rec in pub["history"])   # but on a price that has held
+    out = builds(_with(obs, "public", price=high, history=held))
     assert out and all(b.country != "CN" for b in out)
     floor = [{"state": "JP", "good": "gallium", "price": 4.0 * float(pub["ref_price"][g]), "volume": 100.0,
               "until_turn": 20}]

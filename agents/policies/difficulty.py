@@ -12,12 +12,18 @@ A level wraps a policy and changes what it sees before it decides, not what it i
             move, so it acts on a rising price a turn earlier and discounts a falling one;
             a policy with a memory judges the forecasts over one turn fewer
 
-Policies that remember (the firm personalities, the builder) keep a `memory` attribute (a
-personalities.memory.Memory); a level sets how many turns it spans. The wrapper remembers
-the previous turn's market itself (keyed by turn, so asking it twice about one turn gives
-one answer). Noise and slips draw from a child of the seat's generator and after the
-wrapped policy has decided, so the wrapped policy sees exactly the draws it would see
-unwrapped, and a game stays a function of its seed.
+Policies that remember (the firm personalities, the builder) read past turns from the
+observation's history and set how many turns they judge over in `MEMORY`; a level sets it
+on the wrapped instance. The wrapper keeps nothing between turns: last turn's market is the
+history's latest record, and the history itself is shown as the level sees it (one turn
+older when stale, as forecasts when foresighted, without others' measures when blind).
+Noise and slips draw from a child of the seat's generator and after the wrapped policy has
+decided, so the wrapped policy sees exactly the draws it would see unwrapped, and a game
+stays a function of its seed.
+
+A wrapped policy that decides in batches (the firms, the states) is asked in a batch too,
+on one shared view of the market, unless the level gives each seat its own view (easy:
+noise drawn per seat, blindness per seat); then its seats decide one at a time.
 
 `register_difficulties()` registers `NAME:easy`, `NAME:normal` and `NAME:hard` for every
 policy in the registry; `game.tournament` calls it, so `chokepoint tournament --policies
@@ -63,47 +69,79 @@ class DifficultyWrapper(Policy):
 
     def __init__(self):
         self.inner = self.base()
-        self._seen: dict[int, tuple[dict, dict]] = {}     # turn -> (public, private) market numbers
-        mem = getattr(self.inner, "memory", None)
-        if mem is not None and hasattr(mem, "turns"):
+        turns = getattr(self.inner, "MEMORY", None)
+        if turns is not None:
             if self.level.memory is not None:
-                mem.turns = self.level.memory
+                self.inner.MEMORY = self.level.memory
             elif self.level.foresight:
-                mem.turns = max(1, mem.turns - self.level.foresight)
+                self.inner.MEMORY = max(1, turns - self.level.foresight)
 
     def decide(self, observation, rng):
+        obs = self._view(observation, rng) if self._changes_view() else observation
+        return self._slips(list(self.inner.decide(obs, rng)), rng)
+
+    def decide_batch(self, observations, rngs):
+        """Decide for many seats at once: the wrapped policy's own batch, on one view of the
+        market shared by the batch, when the level shows every seat the same market."""
+        lv, batch = self.level, getattr(self.inner, "decide_batch", None)
+        if batch is None or lv.noise or lv.blind:
+            return [self.decide(obs, rng) for obs, rng in zip(observations, rngs)]
+        if self._changes_view() and observations:
+            pub = self._public(observations[0]["public"])
+            observations = [{**obs, "public": pub, "private": self._private(obs["private"])
+                             if "history" in obs["private"] else obs["private"]} for obs in observations]
+        return [self._slips(list(orders), rng) for orders, rng in zip(batch(observations, rngs), rngs)]
+
+    def _changes_view(self) -> bool:
         lv = self.level
-        obs = self._view(observation, rng) if (lv.stale or lv.noise or lv.blind or lv.foresight) else observation
-        orders = list(self.inner.decide(obs, rng))
-        if lv.drop <= 0.0 or not orders:
+        return bool(lv.stale or lv.noise or lv.blind or lv.foresight)
+
+    def _slips(self, orders: list, rng) -> list:
+        if self.level.drop <= 0.0 or not orders:
             return orders
-        keep = rng.random(len(orders)) >= lv.drop
+        keep = rng.random(len(orders)) >= self.level.drop
         return [o for o, k in zip(orders, keep) if k]
 
     # -- what the wrapped policy sees ----------------------------------------------------
     def _view(self, observation, rng) -> dict:
-        pub, me = observation["public"], observation["private"]
-        turn = int(pub["turn"])
-        now = ({k: pub[k] for k in MARKET if k in pub}, {k: me[k] for k in MARKET_PRIVATE if k in me})
-        self._seen = {t: v for t, v in self._seen.items() if turn - 2 < t < turn}
-        last = self._seen.get(turn - 1)
-        self._seen[turn] = now
-        pub, me = dict(pub), dict(me)
+        pub = self._public(observation["public"])
+        me = self._private(observation["private"])
         lv = self.level
-        if lv.stale and last is not None:
-            pub.update(last[0])
-            me.update(last[1])
-        if lv.foresight and last is not None:
-            for part, src, prev in ((pub, now[0], last[0]), (me, now[1], last[1])):
-                for key in ("price", "demand"):
-                    if key in src and key in prev:
-                        part[key] = _extrapolate(src[key], prev[key], lv.foresight)
         if lv.noise and "price" in pub:
             blur = np.exp(rng.spawn(1)[0].normal(0.0, lv.noise, np.shape(pub["price"])))
             pub["price"] = _ro(np.asarray(pub["price"]) * blur)
         if lv.blind:
             _blind(pub, me, observation)
         return {**observation, "public": pub, "private": me}
+
+    def _public(self, pub) -> dict:
+        return _shifted(pub, MARKET, self.level)
+
+    def _private(self, me) -> dict:
+        return _shifted(me, MARKET_PRIVATE, self.level) if "history" in me else dict(me)
+
+
+def _shifted(part, keys: tuple, lv: Difficulty) -> dict:
+    """A copy of an observation's part (public or private) as the level sees its market:
+    stale, the history's latest record as this turn and the history one turn shorter; with
+    foresight, prices and demand of this turn and of every remembered turn extrapolated
+    along the move from the turn before."""
+    part = dict(part)
+    past = list(part.get("history", ()))
+    if lv.stale and past:
+        last = past.pop()
+        part.update({k: last[k] for k in keys if k in last})
+        part["history"] = tuple(past)
+    if lv.foresight and past:
+        turns = past + [part]
+        ahead = [dict(t) for t in turns]
+        for i in range(1, len(turns)):
+            for key in ("price", "demand"):
+                if key in turns[i] and key in turns[i - 1]:
+                    ahead[i][key] = _extrapolate(turns[i][key], turns[i - 1][key], lv.foresight)
+        part = ahead[-1]
+        part["history"] = tuple(ahead[:-1])
+    return part
 
 
 def _ro(a) -> np.ndarray:
@@ -126,6 +164,10 @@ def _blind(pub: dict, me: dict, observation: dict) -> None:
     pub["controls"] = [c for c in pub["controls"] if who in (c["issuer"], c["target"]) or c["target"] == "ALL"]
     pub["floors"] = [f for f in pub["floors"] if f["state"] == who]
     pub["coerced"] = [x for x in pub["coerced"] if who in x]
+    pub["export_subsidies"] = [x for x in pub.get("export_subsidies", ()) if x["state"] == who]
+    pub["history"] = tuple({**rec, "controls": tuple(c for c in rec["controls"] if who in (c["issuer"], c["target"])
+                                                     or c["target"] == "ALL")}
+                           for rec in pub.get("history", ()))
     if "pipeline" in pub:
         pub["pipeline"] = _ro(np.zeros_like(np.asarray(pub["pipeline"], dtype=float)))
     if "others_treasury" in me:

@@ -6,11 +6,11 @@ tables), how much of their cash they will risk, which countries they will build 
 long a price must hold before they believe it. Firms from outside China build outside China
 (de-risking); Chinese firms build anywhere.
 
-Each firm remembers the prices of its last few turns and plans on the lowest of them in each
-market: a plant takes years to build, so one turn's spike (a ban lifted as soon as it was
-imposed) is no reason to build, while a price that stays high is. Floors are contracts and
-count at once. The memory is the instance's own (the engine asks one instance to decide
-for every seat of its class at once, and the prices are public, so one record serves all).
+Each firm recalls the prices of its last few turns (the observation's history) and plans on
+the lowest of them in each market: a plant takes years to build, so one turn's spike (a ban
+lifted as soon as it was imposed) is no reason to build, while a price that stays high is.
+Floors are contracts and count at once. Prices are public, so one recall serves every firm
+of a batch.
 """
 
 from __future__ import annotations
@@ -28,22 +28,18 @@ class _Builder(DefaultFirm):
     CASH_MULTIPLE = 3.0     # capex may reach this multiple of cash (borrowing the rest)
     MEMORY = 3              # turns a price must hold before the firm plans on it
 
-    def __init__(self):
-        self.memory = Memory(self.MEMORY)
-
     def decide_batch(self, observations, rngs):
-        """Remember this turn's prices, then decide as the default firm does, but on the
-        prices that have held over the memory (DefaultFirm's tables read `price`)."""
+        """Decide as the default firm does, but on the prices that have held over the last
+        MEMORY turns (DefaultFirm's tables read `price`)."""
         if not observations:
             return []
         pub = observations[0]["public"]
-        self.memory.see(pub["turn"], price=pub["price"])
-        planning = {**pub, "price": self.planning_price()}
+        planning = {**pub, "price": self.planning_price(pub)}
         return super().decide_batch([{**obs, "public": planning} for obs in observations], rngs)
 
-    def planning_price(self) -> np.ndarray:
-        """Per country and good, the lowest price of the turns remembered."""
-        price = self.memory.lowest("price")
+    def planning_price(self, pub) -> np.ndarray:
+        """Per country and good, the lowest price of this turn and the MEMORY - 1 before it."""
+        price = Memory.of(pub, "price").lowest("price", self.MEMORY)
         price.flags.writeable = False
         return price
 

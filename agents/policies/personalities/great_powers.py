@@ -29,13 +29,6 @@ class Hawk(DefaultState):
     LADDER_TURNS = 2        # turns between rungs while the other side's controls bind
     MAX_EXTRA_RUNGS = 4     # controls it holds beyond the other side's, at most
 
-    def __init__(self):
-        self.flooding: dict[int, frozenset[str]] = {}    # turn -> goods flooded after it
-
-    def _flooded_before(self, turn: int) -> set[str]:
-        past = [t for t in self.flooding if t < turn]
-        return set(self.flooding[max(past)]) if past else set()
-
     def decide(self, obs, rng):
         pub, me = obs["public"], obs["private"]
         orders = self._stockpiles(pub, me, obs["kind"]) + self._flood(pub, me)
@@ -73,7 +66,8 @@ class Hawk(DefaultState):
         rival_floors = {f["good"] for f in pub["floors"] if f["state"] in pub["countries"]
                         and np.sign(pub["alignment"][pub["countries"].index(f["state"])]) == -side}
         world = pub["world_production"]
-        flooding = self._flooded_before(pub["turn"])      # asked twice a turn, same answer
+        flooding = {s["good"] for s in pub.get("export_subsidies", ())
+                    if s["state"] == me["country"] and s["rate"] > 0}      # in force: it floods
         out = []
         for g, name in enumerate(pub["goods"]):
             if pub["stage"][g] == "ore" or name in k.CHIP_GOODS:
@@ -82,12 +76,8 @@ class Hawk(DefaultState):
             dominant = pub["world_share"][c, g] > self.DOMINANT and world[g] > 0
             if dominant and threat and name not in flooding:
                 out.append(o.ExportSubsidy(good=name, rate=self.FLOOD_RATE))
-                flooding.add(name)
             elif name in flooding and not (dominant and threat):
                 out.append(o.ExportSubsidy(good=name, rate=0.0))
-                flooding.discard(name)
-        self.flooding = {t: v for t, v in self.flooding.items() if t < pub["turn"]}
-        self.flooding[pub["turn"]] = frozenset(flooding)
         return out
 
 
@@ -144,18 +134,13 @@ class Builder(DefaultState):
     description = "Floors, offtakes, stockpiles and allied loans when its supply-risk measure rises."
     traits = Traits(roles=("great_power", "middle"), aggressiveness=0.15, tags=("invests",))
     RISE = 0.3          # rise of the risk measure over its remembered low that it answers
-    MEMORY = 4          # turns of its own risk measure it remembers
-
-    def __init__(self):
-        self.memory = Memory(self.MEMORY)
+    MEMORY = 4          # past turns of its own risk measure it compares with
 
     def decide(self, obs, rng):
         pub, me = obs["public"], obs["private"]
         orders = [x for x in self._stockpiles(pub, me, "resource")]   # releases only
         risk = k.supply_risk(pub, me)
-        if pub["turn"] > 1:                 # before the first market there is nothing to measure
-            self.memory.see(pub["turn"], risk=risk)
-        before = self.memory.before("risk")
+        before = self._risk_before(pub, me, risk)
         if before is None:
             return orders
         rise = risk - before
@@ -184,6 +169,16 @@ class Builder(DefaultState):
             if friend:
                 orders.append(o.DevLoan(country=friend, amount=round(min(0.3 * budget, 500.0), 3), turns=10))
         return orders
+
+    def _risk_before(self, pub, me, risk: np.ndarray) -> np.ndarray | None:
+        """The lowest of its supply-risk measure over the last MEMORY turns before this one,
+        worked out from the history in its observation (None before two markets: turn 1
+        shows the world before any market, with nothing to measure)."""
+        if pub["turn"] <= 1:
+            return None
+        past = [k.supply_risk({**pub, "controls": p["controls"]}, {**me, **q})
+                for p, q in zip(pub.get("history", ()), me.get("history", ())) if p["turn"] > 1]
+        return Memory([{"risk": r} for r in past + [risk]]).before("risk", self.MEMORY)
 
     @staticmethod
     def _offtake(pub, me, g: int):

@@ -1,46 +1,42 @@
-"""What a policy remembers of the turns it has seen: a short record of arrays per turn.
+"""What a policy remembers of past turns, read from its observation.
 
-A policy instance plays one seat for a whole game, so it may keep what its observations
-showed it (last turns' prices, its own supply-risk measure) and judge a trend over several
-turns instead of one. The record is keyed by turn and writing a turn again replaces it, so
-asking a policy twice about the same observation gives the same answer (the conformance
-kit does exactly that). Only observations go in, so a game stays a function of its
-scenario, seed and orders.
-
-A loaded game hands its seats fresh policies whose memory starts empty; they fill it again
-within `turns` turns (see docs/policies.md).
+A policy is a function of its observation: it keeps nothing between turns. The engine
+shows each seat a short history of past turns (`public["history"]`, and a state's own rows
+in `private["history"]`, oldest first, see game/history.py), so a policy that judges a
+trend over several turns reads it there. A game loaded from a save rebuilds the history
+by replaying its turns, and its policies decide as in the uninterrupted game.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 
 class Memory:
-    """The last `turns` turns of some named arrays, oldest first."""
+    """Named arrays of the last turns, oldest first, the turn being decided last."""
 
-    def __init__(self, turns: int):
-        self.turns = max(1, int(turns))
-        self._seen: dict[int, dict[str, np.ndarray]] = {}
+    def __init__(self, records: Sequence[Mapping]):
+        self.records = list(records)
 
-    def see(self, turn: int, **arrays) -> None:
-        """Record this turn's arrays (again, if the turn was seen already)."""
-        turn = int(turn)
-        self._seen = {t: v for t, v in self._seen.items() if t < turn}
-        self._seen[turn] = {k: np.array(v, dtype=float) for k, v in arrays.items()}
-        for t in sorted(self._seen)[:-(self.turns + 1)]:
-            del self._seen[t]
+    @classmethod
+    def of(cls, part: Mapping, *names: str) -> Memory:
+        """The arrays `names` of an observation's part (public or private) over its history
+        and this turn."""
+        turns = list(part.get("history", ())) + [part]
+        return cls([{n: t[n] for n in names if n in t} for t in turns])
 
-    def window(self, name: str, turns: int | None = None) -> list[np.ndarray]:
-        """The arrays recorded under `name` over the last `turns` turns seen, oldest first."""
-        n = self.turns if turns is None else max(1, int(turns))
-        return [self._seen[t][name] for t in sorted(self._seen)[-n:] if name in self._seen[t]]
+    def window(self, name: str, turns: int) -> list[np.ndarray]:
+        """The arrays under `name` over the last `turns` turns, oldest first."""
+        seen = [r[name] for r in self.records if name in r]
+        return seen[-max(1, int(turns)):]
 
-    def lowest(self, name: str, turns: int | None = None) -> np.ndarray:
+    def lowest(self, name: str, turns: int) -> np.ndarray:
         """Element-wise minimum over the window: a level that has held all that time."""
         return np.minimum.reduce(self.window(name, turns))
 
-    def before(self, name: str, turns: int | None = None) -> np.ndarray | None:
-        """Element-wise minimum over the window without the latest turn (None if none)."""
-        past = self.window(name, (self.turns if turns is None else turns) + 1)[:-1]
+    def before(self, name: str, turns: int) -> np.ndarray | None:
+        """Element-wise minimum over the `turns` turns before the latest (None if none)."""
+        past = self.window(name, int(turns) + 1)[:-1]
         return np.minimum.reduce(past) if past else None
