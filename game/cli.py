@@ -234,8 +234,9 @@ def cmd_policies(args) -> int:
     for r in [head, *rows]:
         print("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]),
                          r[3].ljust(widths[3]), r[4]]).rstrip())
-    print("\nEvery policy also plays at a difficulty level as NAME:easy (every other turn, half its"
-          "\norders dropped) or NAME:normal (a fifth dropped), e.g. hawk:easy; see agents/policies/difficulty.py.")
+    print("\nEvery policy also plays at a difficulty level, e.g. hawk:easy: NAME:easy sees last turn's market,"
+          "\nblurred prices and not others' measures, and drops a fifth of its orders; NAME:normal plays as NAME;"
+          "\nNAME:hard foresees prices and demand a turn ahead. See docs/policies.md.")
     return 0
 
 
