@@ -4,16 +4,14 @@ A policy is a function of its observation, so what it would remember of past tur
 with the observation. At the start of every orders phase the model keeps the market the
 seats see (prices, output, trade, shortages, demand, capacity being built, controls in
 force, and each state's rival shares) in a ring buffer. An observation shows the records
-of the turns before its own, oldest first: one tuple of read-only records shared by every
-seat, never copied per seat. A loaded game replays its turns through the same phases, so
+of the turns before its own, oldest first: one tuple of records (plain dicts of read-only
+arrays) shared by every seat, never copied per seat, so a policy must not edit them. A loaded game replays its turns through the same phases, so
 its buffer is the uninterrupted game's and its policies decide alike.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from types import MappingProxyType
-
 import numpy as np
 
 HISTORY_TURNS = 4      # past turns an observation shows
@@ -39,11 +37,10 @@ def past(m) -> tuple:
 
 def remember_turn(m, view: dict) -> None:
     """Keep this turn's market, as `view` (the turn's public view) shows it."""
-    rec = {"turn": view["turn"], **{key: view[key] for key in PUBLIC},
-           "controls": tuple(MappingProxyType(c) for c in view["controls"])}
+    rec = {"turn": view["turn"], **{key: view[key] for key in PUBLIC}, "controls": tuple(view["controls"])}
     rival = np.array(m.rival_share, copy=True)
     rival.setflags(write=False)
-    buffer(m).append((MappingProxyType(rec), {"rival_share": rival}))
+    buffer(m).append((rec, {"rival_share": rival}))
 
 
 def private_arrays(m) -> dict[int, dict]:
@@ -54,6 +51,5 @@ def private_arrays(m) -> dict[int, dict]:
 def state_rows(history: tuple, private: dict[int, dict], c: int) -> tuple:
     """A state's own rows of the records in `history` (a view's past), oldest first;
     `private`: private_arrays(m)."""
-    return tuple(MappingProxyType({"turn": rec["turn"], "demand": rec["demand"][c], "shortage": rec["shortage"][c],
-                                   "rival_share": private[id(rec)]["rival_share"][c]})
-                 for rec in history)
+    return tuple({"turn": rec["turn"], "demand": rec["demand"][c], "shortage": rec["shortage"][c],
+                  "rival_share": private[id(rec)]["rival_share"][c]} for rec in history)
