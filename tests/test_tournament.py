@@ -184,22 +184,23 @@ def test_difficulty_levels_change_what_a_policy_sees():
         def decide(self, obs, rng):
             return list(range(int(round(float(obs["public"]["price"][0, 0])))))
 
-    def obs(turn, price, controls=()):
+    def obs(turn, price, controls=(), before=None):
+        """An observation on `turn`; `before`: last turn's price, shown in the history."""
+        past = () if before is None else ({"turn": turn - 1, "price": np.array([[float(before)]]), "controls": ()},)
         return {"public": {"turn": turn, "price": np.array([[float(price)]]), "controls": list(controls),
-                           "floors": [], "coerced": []},
+                           "floors": [], "coerced": [], "history": past},
                 "private": {"country": "CN"}}
 
     easy, normal, hard = (with_difficulty(Echo, lv)() for lv in ("easy", "normal", "hard"))
     assert type(easy).name == "echo:easy" and type(easy).traits.stochastic and not type(hard).traits.stochastic
     assert type(easy).traits.roles == ("great_power",)
     rng = lambda: np.random.default_rng(3)                           # noqa: E731
-    for pol in (easy, normal, hard):
-        pol.decide(obs(1, 10), rng())
     # the price rises from 10 to 20: normal sees 20, hard foresees 30, easy still sees about 10
-    assert len(normal.decide(obs(2, 20), rng())) == 20
-    assert len(hard.decide(obs(2, 20), rng())) == 30
-    seen = easy.decide(obs(2, 20), rng())
-    assert seen == easy.decide(obs(2, 20), rng())                     # same turn, same rng: same orders
+    assert len(normal.decide(obs(2, 20, before=10), rng())) == 20
+    assert len(hard.decide(obs(2, 20, before=10), rng())) == 30
+    assert len(with_difficulty(Echo, "hard")().decide(obs(2, 20, before=10), rng())) == 30   # from the observation alone
+    seen = easy.decide(obs(2, 20, before=10), rng())
+    assert seen == easy.decide(obs(2, 20, before=10), rng())           # same turn, same rng: same orders
     assert len(seen) <= 13
     # easy does not see a control between two other seats
     class Counts(Echo):
