@@ -58,7 +58,11 @@ def reference_use(m) -> np.ndarray:
     rows = np.flatnonzero(fac.col("status") == OPERATING)
     use = m.final_demand.copy()
     cap = fac.col("capacity")[rows] * m.turn_frac
-    np.add.at(use, fac.col("country")[rows], cap[:, None] * m.recipe[fac.col("good")[rows]])
+    need = cap[:, None] * m.recipe[fac.col("good")[rows]]
+    # only the (plant, input) cells a recipe uses, added one by one in plant order (the
+    # additions each cell gets, in the same order, as a row-wise add would make)
+    r, g = need.nonzero()
+    np.add.at(use.ravel(), fac.col("country")[rows][r] * use.shape[1] + g, need[r, g])
     return use
 
 
