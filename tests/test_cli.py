@@ -223,6 +223,11 @@ def test_an_unknown_policy_is_named_with_the_ones_available():
     assert_clean_failure(done, 2, "nonexistent", "passive", "default_state")
 
 
+def test_an_unknown_difficulty_level_is_named_with_the_levels():
+    done = chokepoint("run", "--scenario", SMALL, "--seat", "CN=hawk:impossible", "--turns", 1)
+    assert_clean_failure(done, 2, "impossible", "easy, normal, hard")
+
+
 def test_an_unknown_seat_is_named():
     assert_clean_failure(chokepoint("run", "--scenario", SMALL, "--seat", "ZZ=passive", "--turns", 1), 2, "ZZ")
 

@@ -46,6 +46,8 @@ def resolve(name: str) -> type[Policy]:
         cls = with_difficulty(resolve(base), level)
         REGISTRY[name] = cls
         return cls
+    if base in REGISTRY:        # a built-in policy with a level that does not exist
+        raise PolicyError(f"unknown difficulty level {level!r} in {name!r}; levels: easy, normal, hard")
     if ":" in name:
         module, _, attr = name.partition(":")
         try:
