@@ -4,9 +4,11 @@ A policy is a function of its observation, so what it would remember of past tur
 with the observation. At the start of every orders phase the model keeps the market the
 seats see (prices, output, trade, shortages, demand, capacity being built, controls in
 force, and each state's rival shares) in a ring buffer. An observation shows the records
-of the turns before its own, oldest first: one tuple of records (plain dicts of read-only
-arrays) shared by every seat, never copied per seat, so a policy must not edit them. A loaded game replays its turns through the same phases, so
-its buffer is the uninterrupted game's and its policies decide alike.
+of the turns before its own, oldest first, as plain dicts of read-only arrays; the
+observation gets copies of the records (game.observe._own_copy), so what a policy writes into
+them never reaches the buffer, other batches or later turns. A loaded game replays its turns
+through the same phases, so its buffer is the uninterrupted game's and its policies decide
+alike.
 """
 
 from __future__ import annotations

@@ -103,12 +103,14 @@ def observe_batch(m, seats: list[str]) -> list[dict]:
 
 
 def _own_copy(pub: dict) -> dict:
-    """A seat's own copy of the public view: its containers are fresh, so a policy that edits
-    its observation changes nobody else's (arrays are shared but read-only, and so is the
-    tuple of past turns' records)."""
+    """A seat's (or a batch's) own copy of the public view: its containers are fresh, the
+    records of past turns included, so a policy that edits its observation changes neither
+    the model's history nor the seats outside its batch (arrays are shared but read-only)."""
     out = dict(pub)
     for key, value in pub.items():
-        if isinstance(value, list):
+        if key == "history":        # the model's own records: each reader gets copies
+            out[key] = tuple({**rec, "controls": tuple(dict(c) for c in rec["controls"])} for rec in value)
+        elif isinstance(value, list):
             out[key] = [dict(v) if isinstance(v, dict) else v for v in value]
         elif isinstance(value, dict):
             out[key] = dict(value)

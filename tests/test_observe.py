@@ -193,3 +193,21 @@ def test_observing_does_not_change_the_game(scenario):
 def test_an_unknown_seat_cannot_observe(game):
     with pytest.raises(KeyError, match="ATLANTIS"):
         game.observe("ATLANTIS")
+
+
+def test_editing_the_history_of_an_observation_changes_nobody_elses(game):
+    from game import history
+    game.submit("CN", ["export_control good=gallium target=US mode=ban"])
+    game.run(2)                          # in force, and seen by the next turn's record
+    mine = game.observe("US")["public"]["history"]
+    assert mine and any(rec["controls"] for rec in mine)
+    for rec in mine:                     # a policy scribbling notes into what it was shown
+        rec["memo"] = True
+        for ctl in rec["controls"]:
+            ctl["mode"] = "scribbled"
+    for seat in ("JP", "US"):
+        for rec in game.observe(seat)["public"]["history"]:
+            assert "memo" not in rec
+            assert all(ctl["mode"] != "scribbled" for ctl in rec["controls"])
+    for rec in history.past(game.model):
+        assert "memo" not in rec and all(ctl["mode"] != "scribbled" for ctl in rec["controls"])
