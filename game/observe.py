@@ -288,8 +288,12 @@ def _host_table(m, epoch=None) -> dict:
     rows = rows[np.argsort(fac.col("country")[rows], kind="stable")]
     names = _name_arrays(m)
     state_owner, firm, hosts = fac.state_owner[rows], fac.firm[rows], fac.country[rows]
-    owner_home = np.where(state_owner >= 0, state_owner, m.firm_home[firm])
-    owner = np.where(state_owner >= 0, names["country"][state_owner], names["firm"][firm])   # as owner_name
+    # a state's plant names its state; the firm column of such a row means nothing
+    private = state_owner < 0
+    owner_home = state_owner.copy()
+    owner_home[private] = m.firm_home[firm[private]]
+    owner = names["country"][np.maximum(state_owner, 0)]     # object arrays, as owner_name
+    owner[private] = names["firm"][firm[private]]
     cols = {"id": names["id"][rows], "good": fac.good[rows], "capacity": fac.capacity[rows],
             "status_code": fac.status[rows], "owner": owner, "owner_home": owner_home,
             "foreign": owner_home != hosts}

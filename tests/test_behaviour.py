@@ -59,6 +59,19 @@ def test_china_hawk_answers_us_chip_controls_with_mineral_controls_within_two_tu
     assert not [text for _t, text in actions_of(quiet, "CN", "export_control") if "target=US" in text]
 
 
+def test_china_hawk_climbs_its_ladder_only_after_the_other_side_has_held_on(small):
+    from agents.policies.personalities.great_powers import Hawk
+    seats = quiet_world(small, CN="hawk")
+    game = play(small, seats, {8: [("US", "export_control good=chip_tools target=CN mode=ban")]}, turns=13)
+    bans = [t for t, text in actions_of(game, "CN", "export_control") if "target=US" in text]
+    start = next(c.start_turn for c in game.model.measures.controls.values() if c.issuer == "US")
+    assert bans and bans[0] <= 9                              # the answer comes at once
+    assert len(bans) >= 2                                     # and, held on to, a rung more
+    assert all(t >= start + Hawk.PATIENCE for t in bans[1:])  # but not before its patience runs out
+    quiet = play(small, seats, {}, turns=12)
+    assert not [text for _t, text in actions_of(quiet, "CN", "export_control") if "target=US" in text]
+
+
 def test_builder_us_spends_on_floors_offtakes_or_stockpiles_when_its_supply_risk_rises(small):
     seats = quiet_world(small, US="builder")
     ban = play(small, seats, {2: [("CN", "export_control good=gallium target=US mode=ban")]}, turns=4)

@@ -13,9 +13,9 @@ from game import orders as o
 
 class Hawk(DefaultState):
     """Tit-for-tat with teeth: every new control on it is answered by a mineral ban on the
-    issuer within a turn; from the fourth turn the ladder climbs one good every two turns
-    while the other side's controls still bind, and its own controls are lifted once the other side has lifted all
-    of its.
+    issuer within a turn; once the other side's controls have bound for three turns, the
+    ladder climbs one good every two turns while they still bind, and its own controls are
+    lifted once the other side has lifted all of its.
     It also defends its dominance the way the rare-earth industry was won: where it makes
     most of the world's supply of a processed good and a rival bloc props up competitors
     (a price floor) or builds capacity, it subsidises exports to flood the market, and it
@@ -40,8 +40,10 @@ class Hawk(DefaultState):
             mine = {ctl["good"] for ctl in k.mine_on(pub, code, e_code)}
             theirs = [ctl for ctl in k.controls_on_me(pub, code) if ctl["issuer"] == e_code]
             # answer each fresh round, never hold fewer controls than the other side, and
-            # while its controls still bind, climb one more rung every LADDER_TURNS turns
-            climb = (pub["turn"] > self.PATIENCE and pub["turn"] % self.LADDER_TURNS == 0
+            # once its oldest control has bound for PATIENCE turns, climb one more rung
+            # every LADDER_TURNS turns while any of them still binds
+            held = pub["turn"] - min((ctl["start_turn"] for ctl in theirs), default=pub["turn"])
+            climb = (bool(theirs) and held >= self.PATIENCE and held % self.LADDER_TURNS == 0
                      and len(mine) < len(theirs) + self.MAX_EXTRA_RUNGS)
             if e_code not in fresh and len(mine) >= len(theirs) and not climb:
                 continue
