@@ -103,8 +103,9 @@ def load_avg() -> str:
 
 # ---- timing --------------------------------------------------------------------------
 
-def play(Game, scenario, seed: int, turns: int) -> tuple[float, float, float, str, int]:
-    """(construct s, run s, run CPU s, final digest, facilities at the end) of one game.
+def play(Game, scenario, seed: int, turns: int) -> tuple[float, float, float, str, int, list[float]]:
+    """(construct s, run s, run CPU s, final digest, facilities at the end, seconds of each
+    turn) of one game, played turn by turn as game.run() does.
 
     The CPU time of the process (time.process_time) is kept beside the wall time: when
     the wall time of a run is well above its CPU time, the process waited for the CPU,
@@ -115,10 +116,22 @@ def play(Game, scenario, seed: int, turns: int) -> tuple[float, float, float, st
     game = Game(scenario, seed=seed, turns=turns)
     t1 = time.perf_counter()
     c1 = time.process_time()
-    game.run()
+    per_turn = []
+    for _ in range(turns):
+        s = time.perf_counter()
+        game.step()
+        per_turn.append(time.perf_counter() - s)
     t2 = time.perf_counter()
     c2 = time.process_time()
-    return t1 - t0, t2 - t1, c2 - c1, game.digest(), len(game.model.fac)
+    return t1 - t0, t2 - t1, c2 - c1, game.digest(), len(game.model.fac), per_turn
+
+
+def quiet_estimate(turn_times: dict[int, list[list[float]]]) -> float | None:
+    """Seconds a game would take on a quiet machine: per seed, the sum over turns of the
+    fastest of the repeats of that turn (a repeat replays the very same work, and other
+    load only ever adds time), then the median over seeds. None with a single repeat."""
+    per_seed = [sum(min(ts) for ts in zip(*runs)) for runs in turn_times.values() if len(runs) > 1]
+    return statistics.median(per_seed) if per_seed else None
 
 
 def measure(Game, scenarios: dict, seeds: list[int], repeats: int, turns: int) -> dict[str, dict]:
@@ -127,13 +140,14 @@ def measure(Game, scenarios: dict, seeds: list[int], repeats: int, turns: int) -
     The loop goes repeat -> seed -> scenario, so that a burst of other work on the machine
     falls on all the scenarios alike instead of spoiling one of them and the ratios.
     """
-    raw = {label: {"construct": [], "run": [], "cpu": [], "digests": {}, "n_fac": set(), "mismatch": set()}
-           for label in scenarios}
+    raw = {label: {"construct": [], "run": [], "cpu": [], "digests": {}, "n_fac": set(), "mismatch": set(),
+                   "turns": {}} for label in scenarios}
     for _ in range(repeats):
         for seed in seeds:
             for label, scenario in scenarios.items():
-                c, r, p, digest, nf = play(Game, scenario, seed, turns)
+                c, r, p, digest, nf, per_turn = play(Game, scenario, seed, turns)
                 acc = raw[label]
+                acc["turns"].setdefault(seed, []).append(per_turn)
                 acc["construct"].append(c)
                 acc["run"].append(r)
                 acc["cpu"].append(p)
@@ -143,6 +157,7 @@ def measure(Game, scenarios: dict, seeds: list[int], repeats: int, turns: int) -
     return {label: {
         "games": len(acc["run"]), "construct": summary(acc["construct"]), "run": summary(acc["run"]),
         "run_cpu": summary(acc["cpu"]), "per_turn_median": statistics.median(acc["run"]) / turns,
+        "quiet_estimate": quiet_estimate(acc["turns"]),
         "digests": acc["digests"], "nondeterministic_seeds": sorted(acc["mismatch"]),
         "facilities_at_end": sorted(acc["n_fac"]),
     } for label, acc in raw.items()}
@@ -322,7 +337,7 @@ def main(argv=None) -> int:
           f"({describe(scenario)}) -- not in the game timings")
 
     if not args.no_warmup:
-        c, r, _, _, _ = play(Game, scenario, args.seeds[0], turns)
+        c, r, _, _, _, _ = play(Game, scenario, args.seeds[0], turns)
         print(f"  warm-up game (seed {args.seeds[0]}, not in the statistics): construct {c * 1e3:.0f} ms, "
               f"run {r * 1e3:.0f} ms")
 
@@ -355,6 +370,10 @@ def main(argv=None) -> int:
         print(f"target: {TARGET_GAME_S * 1e3:.0f} ms per {TARGET_TURNS}-turn game = "
               f"{per_turn_target * 1e3:.0f} ms per turn -> {base['per_turn_median'] * 1e3:.0f} ms per turn "
               f"(only {turns} turns played; early turns need not cost what late ones do)")
+    quiet = base["quiet_estimate"]
+    if quiet is not None:
+        print(f"  quiet-machine estimate (per seed, the fastest repeat of each turn, summed; median over "
+              f"seeds): {quiet * 1e3:.0f} ms -- steadier than the median on a shared or drifting machine")
     for label, res in results.items():
         digests = ", ".join(f"seed {s}: {d}" for s, d in res["digests"].items())
         bad = res["nondeterministic_seeds"]
