@@ -124,15 +124,25 @@ class DefaultFirm(Policy):
             if own is None:
                 own = set(fac["country"].tolist()) | {me["home_row"]}
             cands = np.fromiter(own | tables["input_hosts"][g], dtype=np.int64)
-            ratio = tables["ratio"][cands, g]
-            if tables["is_mine"][g]:
-                ratio = np.where(tables["reserves"][cands, g] >= capacity, ratio, -np.inf)
-            k = int(np.argmax(ratio))
-            if ratio[k] > best_ratio:
-                best_ratio = float(ratio[k])
-                best = o.Build(type=tables["type"][g], good=pub["goods"][g],
-                               country=pub["countries"][int(cands[k])], capacity=float(capacity))
+            ratio, host = best_site(tables, g, cands, capacity)
+            if ratio > best_ratio:
+                best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
         return best
+
+
+def best_site(tables: dict, g: int, cands: np.ndarray, capacity: float) -> tuple[float, int]:
+    """Among candidate host rows, the one where a new plant of good g returns most per unit
+    of capex (a mine only where reserves cover its capacity): (that return, the row)."""
+    ratio = tables["ratio"][cands, g]
+    if tables["is_mine"][g]:
+        ratio = np.where(tables["reserves"][cands, g] >= capacity, ratio, -np.inf)
+    k = int(np.argmax(ratio))
+    return float(ratio[k]), int(cands[k])
+
+
+def build_order(pub, tables: dict, g: int, host: int, capacity: float) -> o.Build:
+    return o.Build(type=tables["type"][g], good=pub["goods"][g], country=pub["countries"][host],
+                   capacity=float(capacity))
 
 
 def _firm_tables(pub) -> dict:

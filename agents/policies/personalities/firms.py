@@ -18,9 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies.base import Traits
-from agents.policies.default import DefaultFirm
+from agents.policies.default import DefaultFirm, best_site, build_order
 from agents.policies.personalities.memory import Memory
-from game import orders as o
 
 
 class _Builder(DefaultFirm):
@@ -68,14 +67,9 @@ class _Builder(DefaultFirm):
             cands = np.array(sorted(self._hosts(pub, me, g)), dtype=np.int64)
             if not len(cands):
                 continue
-            ratio = tables["ratio"][cands, g]
-            if tables["is_mine"][g]:
-                ratio = np.where(tables["reserves"][cands, g] >= capacity, ratio, -np.inf)
-            i = int(np.argmax(ratio))
-            if ratio[i] > best_ratio:
-                best_ratio = float(ratio[i])
-                best = o.Build(type=tables["type"][g], good=pub["goods"][g],
-                               country=pub["countries"][int(cands[i])], capacity=float(capacity))
+            ratio, host = best_site(tables, g, cands, capacity)
+            if ratio > best_ratio:
+                best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
         return best
 
 
