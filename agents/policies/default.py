@@ -39,9 +39,7 @@ class DefaultFirm(Policy):
         plants = _plants(observations)
         operate = self._operate_all(pub, observations, tables, plants)     # a fresh list per firm
         licensed = _licence_rows(tables, plants)
-        # the default rule's investors can be told apart over all plants at once; a policy
-        # with its own `_invest` is asked for every firm
-        investors = _investors(observations, tables, plants) if type(self)._invest is DefaultFirm._invest else None
+        investors = self._may_invest(pub, observations, tables, plants)
         out = []
         for k, obs in enumerate(observations):
             me = obs["private"]
@@ -107,6 +105,14 @@ class DefaultFirm(Policy):
     def _invest(self, pub, me, tables):
         """The plant to build this turn, if any (personalities override this)."""
         return self._best_investment(pub, me, tables)
+
+    def _may_invest(self, pub, observations, tables, plants) -> np.ndarray | None:
+        """Per firm of the batch, False where `_invest` surely finds nothing (so it is not
+        asked), worked out over all plants at once; None: ask every firm. A policy that
+        overrides `_invest` overrides this too, or every firm is asked."""
+        if type(self)._invest is not DefaultFirm._invest:
+            return None
+        return _investors(observations, tables, plants)
 
     @staticmethod
     def _best_investment(pub, me, tables):
@@ -216,19 +222,21 @@ def _plants(observations) -> dict:
     return cols
 
 
-def _investors(observations, tables, plants) -> np.ndarray:
+def _investors(observations, tables, plants, hurdle=None, cash_multiple: float = 3.0) -> np.ndarray:
     """Per firm, whether _best_investment can find it a plant: it needs cash and a plant of
     a good whose best return anywhere clears its hurdle and whose new plant it can afford
-    (the same tests, done for all plants at once)."""
+    (the same tests, done for all plants at once). `hurdle` (one per firm) and
+    `cash_multiple` are the default rule's unless given."""
     n = len(observations)
     if not len(plants["owner"]):
         return np.zeros(n, dtype=bool)
     me = [obs["private"] for obs in observations]
     cash = np.array([p["cash"] for p in me])
-    hurdle = np.array([0.9 if p["state_owned"] else 1.2 for p in me])
+    if hurdle is None:
+        hurdle = np.array([0.9 if p["state_owned"] else 1.2 for p in me])
     owner, good = plants["owner"], plants["good"]
     cost = (tables["capex_unit"] * tables["capacity"])[good]
-    fits = (np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > 3.0 * cash[owner] + 1.0)
+    fits = (np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > cash_multiple * cash[owner] + 1.0)
     return (np.bincount(owner[fits], minlength=n) > 0) & (cash > 0)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies.base import Traits
-from agents.policies.default import DefaultFirm, best_site, build_order
+from agents.policies.default import DefaultFirm, _investors, best_site, build_order
 from agents.policies.personalities.memory import Memory
 
 
@@ -42,10 +42,10 @@ class _Builder(DefaultFirm):
         price.flags.writeable = False
         return price
 
-    def _hosts(self, pub, me, g: int) -> set[int]:
+    def _hosts(self, pub, me, g: int, tables) -> set[int]:
         fac = me["facilities"]
         own = set(fac["country"].tolist()) | {me["home_row"]}
-        hosts = own | set(tables_hosts(pub, g))
+        hosts = own | tables["input_hosts"][g]         # where a plant would find its inputs
         if me["home"] != "CN" and "CN" in pub["countries"]:
             hosts.discard(pub["countries"].index("CN"))
         return hosts
@@ -64,7 +64,7 @@ class _Builder(DefaultFirm):
             capacity = tables["capacity"][g]
             if tables["capex_unit"][g] * capacity > self.CASH_MULTIPLE * me["cash"] + 1.0:
                 continue
-            cands = np.array(sorted(self._hosts(pub, me, g)), dtype=np.int64)
+            cands = np.array(sorted(self._hosts(pub, me, g, tables)), dtype=np.int64)
             if not len(cands):
                 continue
             ratio, host = best_site(tables, g, cands, capacity)
@@ -72,14 +72,11 @@ class _Builder(DefaultFirm):
                 best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
         return best
 
-
-def tables_hosts(pub, g: int) -> list[int]:
-    """The two largest producers of each input of a good (where a plant would find supply)."""
-    inputs = np.flatnonzero(pub["recipe"][g])
-    if not len(inputs):
-        return []
-    top = np.argsort(-pub["production"][:, inputs], axis=0, kind="stable")[:2]
-    return sorted(set(top.ravel().tolist()))
+    def _may_invest(self, pub, observations, tables, plants) -> np.ndarray:
+        # the tests `_invest` starts with (cash, a good that clears the firm's hurdle, a plant
+        # it can afford), over all plants at once; subclasses only add conditions
+        hurdle = np.array([self._hurdle(pub, obs["private"]) for obs in observations])
+        return _investors(observations, tables, plants, hurdle, self.CASH_MULTIPLE)
 
 
 class Expander(_Builder):
@@ -125,8 +122,8 @@ class StateDirected(_Builder):
             h -= 0.2
         return h
 
-    def _hosts(self, pub, me, g: int) -> set[int]:
+    def _hosts(self, pub, me, g: int, tables) -> set[int]:
         home = me["home_row"]
         side = np.sign(pub["alignment"][home]) or 1.0
-        hosts = super()._hosts(pub, me, g)
+        hosts = super()._hosts(pub, me, g, tables)
         return {c for c in hosts if c == home or np.sign(pub["alignment"][c]) == side}
