@@ -167,11 +167,8 @@ def _firm_tables(pub) -> dict:
         ratio = margin * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
     ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
     world = pub["world_production"]
-    inputs_of = [np.flatnonzero(recipe[g]) for g in range(len(world))]
-    # the two largest producers of every good (a stable sort, column by column), then of
-    # each good's inputs in the order (first, second) x inputs
-    top2 = np.argsort(-pub["production"], axis=0, kind="stable")[:2]
-    hosts = [set(top2[:, inputs].ravel().tolist()) for inputs in inputs_of]
+    inputs_of = _same_arrays("inputs_of", (recipe,), lambda: _inputs_of(recipe))
+    hosts = _same_arrays("hosts", (pub["production"], recipe), lambda: _input_hosts(pub["production"], inputs_of))
     countries, goods = pub["countries"], pub["goods"]
     # binding licence regimes by input good: (issuer, target row or None for all), in the
     # order of the controls; a plant in c needs a licence from each issuer but itself
@@ -184,13 +181,14 @@ def _firm_tables(pub) -> dict:
         target = None if ctl["target"] == "ALL" else countries.index(ctl["target"])
         licensing.setdefault(i, []).append((issuer, target))
         if target is None:
-            regime[[c for c, code in enumerate(countries) if code != issuer], i] = 1.0
+            regime[np.arange(len(countries)) != countries.index(issuer), i] = 1.0
         elif ctl["target"] != issuer:
             regime[target, i] = 1.0
     needs_licence = regime @ (recipe != 0).T > 0           # (C, G): some input of g does
     # firms stop adding a good once the capacity being built would cover about 6% growth
     # of world output per turn until it is ready (more for slow-to-build mines)
-    is_open = ((world > 0) & (pub["pipeline"] <= 0.06 * world * np.median(build["lead_turns"], axis=0))
+    lead = _same_arrays("median_lead", (build["lead_turns"],), lambda: np.median(build["lead_turns"], axis=0))
+    is_open = ((world > 0) & (pub["pipeline"] <= 0.06 * world * lead)
                & np.array([t is not None for t in build["type"]]))
     return {
         "licensing": licensing,
@@ -208,6 +206,37 @@ def _firm_tables(pub) -> dict:
         "type": build["type"],
         "is_mine": np.array([t == "mine" for t in build["type"]]),
     }
+
+
+def _inputs_of(recipe) -> tuple:
+    """Per good, the goods its recipe uses (read-only index arrays)."""
+    out = tuple(np.flatnonzero(recipe[g]) for g in range(recipe.shape[0]))
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
+def _input_hosts(production, inputs_of) -> tuple:
+    """Per good, the two largest producers of each of its inputs (a stable sort, column by
+    column; taken in the order (first, second) x inputs)."""
+    top2 = np.argsort(-production, axis=0, kind="stable")[:2]
+    return tuple(frozenset(top2[:, inputs].ravel().tolist()) for inputs in inputs_of)
+
+
+_SAME: dict[str, tuple] = {}
+
+
+def _same_arrays(name: str, arrays: tuple, compute):
+    """``compute()``, reused while the same read-only arrays come back: the seats deciding in
+    one turn share the public view's arrays (a seat that sees the market its own way, e.g.
+    at a difficulty level, decides on its own tables, but recipe and output are common)."""
+    hit = _SAME.get(name)
+    if hit is not None and len(hit[0]) == len(arrays) and all(a is b for a, b in zip(hit[0], arrays)):
+        return hit[1]
+    value = compute()
+    if all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays):
+        _SAME[name] = (arrays, value)
+    return value
 
 
 def _plants(observations) -> dict:
