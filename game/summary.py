@@ -45,7 +45,9 @@ def _prices(m, w) -> None:
 
 
 def _shares(m, w) -> None:
-    w("Who makes what (share of world output in the last turn; shortage = demand unmet worldwide)\n")
+    w("Who makes what (share of world output in the last turn; shortage = share of the demand that\n"
+      "would pay the reference price left unmet, worldwide)\n")
+    needed = sum(t.share for t in m.rules.market.demand_tranches if t.price_multiple >= 1.0)
     world = m.production.sum(axis=0)
     for g, gid in enumerate(m.goods.ids):
         if world[g] <= 0:
@@ -53,7 +55,7 @@ def _shares(m, w) -> None:
             continue
         order = np.argsort(-m.production[:, g], kind="stable")[:3]
         top = ", ".join(f"{m.countries.ids[c]} {m.production[c, g] / world[g]:.0%}" for c in order if m.production[c, g] > 0)
-        need = m.final_demand[:, g].sum()
+        need = needed * m.final_demand[:, g].sum()
         short = m.shortage[:, g].sum() / need if need > 0 else 0.0
         w(f"  {gid:18s} {top:34s} shortage {short:5.1%}\n")
 

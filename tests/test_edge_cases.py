@@ -69,3 +69,27 @@ def test_the_highest_of_two_tariffs_is_paid_to_the_state_that_set_it(scenario):
     cn, jp, us = m.countries["CN"], m.countries["JP"], m.countries["US"]
     assert r.wedge_owner[cn, jp] == jp and r.wedge_owner[cn, us] == us
     assert np.isclose(r.wedge[cn, jp], 0.5 * m.ref_price[m.goods["gallium"]])
+
+
+def test_a_shortage_is_need_at_the_reference_price_left_unmet(scenario):
+    """Demand that buys only when a good is cheap (tranches priced below the reference) is
+    not a shortage; demand that would pay the reference price and goes unserved is. So a
+    calm market shows none, and states do not sell their reserves into it."""
+    game = passive(scenario)
+    m = game.model
+    step(game)
+    needed = sum(t.share for t in m.rules.market.demand_tranches if t.price_multiple >= 1.0)
+    assert 0.0 < needed < 1.0
+    calm = (m.price <= m.ref_price) & (m.final_demand > 0)
+    assert calm.any()
+    assert np.all(m.shortage[calm] <= 1e-9)
+    assert np.all(m.shortage <= needed * m.final_demand + 1e-9)
+    # cheap-only buyers priced out somewhere, without counting as a shortage
+    assert np.any(m.consumed[calm] < m.final_demand[calm] - 1e-9)
+    # a ban makes gallium dear in the US: buyers who would pay the reference price go short
+    us, g = m.countries["US"], m.goods["gallium"]
+    step(game, ("CN", "export_control good=gallium target=US mode=ban"))
+    step(game)
+    assert m.price[us, g] > 1.2 * m.ref_price[g]
+    assert m.shortage[us, g] > 0.0
+    assert m.consumed[us, g] + m.shortage[us, g] == pytest.approx(needed * m.final_demand[us, g], rel=1e-9)

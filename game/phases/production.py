@@ -124,8 +124,11 @@ def index_facilities(m, cap_turn: np.ndarray) -> None:
     if getattr(m, "_tranches", None) is None:
         tranches = m.rules.market.demand_tranches
         C = len(m.countries)
-        m._tranches = (np.array([t.share for t in tranches]), np.array([t.price_multiple for t in tranches]),
-                       np.repeat(np.arange(C), len(tranches)))
+        mults = np.array([t.price_multiple for t in tranches])
+        m._tranches = (np.array([t.share for t in tranches]), mults, np.repeat(np.arange(C), len(tranches)))
+        # the tranches that buy at the reference price: what a sector needs in normal
+        # times, so what counts as a shortage when it goes unserved
+        m._needed = np.tile(mults >= 1.0, C)
 
 
 def _split(a: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
@@ -345,11 +348,15 @@ def settle(m, prepared: list[Prepared], results: list) -> None:
     # buyers: sector tranches, plants (inputs for their stock), stock purchases
     nfin = prepared[0].demand["n_final"]
     f_country = prepared[0].demand["country"][:nfin]
-    final = np.bincount((j[:, None] * C + f_country).ravel(),
-                        weights=np.concatenate([res.demand_taken[:nfin] for res in results]),
-                        minlength=L * C).reshape(L, C)
+    cells = (j[:, None] * C + f_country).ravel()
+    taken = np.concatenate([res.demand_taken[:nfin] for res in results])
+    final = np.bincount(cells, weights=taken, minlength=L * C).reshape(L, C)
     m.consumed[:, lv] = final.T
-    m.shortage[:, lv] = np.maximum(m.final_demand[:, lv] - final.T, 0.0)
+    # shortage: demand that would pay the reference price and went unserved (the tranches
+    # below it are demand that only appears when the good is cheap, not a need)
+    unmet = np.concatenate([p.demand["qty"][:nfin] for p in prepared]) - taken
+    unmet *= np.tile(m._needed, L)
+    m.shortage[:, lv] = np.maximum(np.bincount(cells, weights=unmet, minlength=L * C).reshape(L, C).T, 0.0)
     for spent in (final * price[:, lv].T).sum(axis=1).tolist():
         m.external -= spent
     nbs = [p.demand["n_bid"] for p in prepared]
