@@ -273,29 +273,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-KINDS = ("great_power", "middle", "resource", "firm")
-
-
 def seat_policies(scenario, specs: list[str]) -> dict[str, str]:
-    """{seat id: policy name} from --seat SEAT=POLICY options (a role kind means every seat
-    of that kind); raises ValueError naming a bad option."""
-    seats: dict[str, str] = {}
-    for spec in specs:
-        seat, sep, policy = spec.partition("=")
-        seat, policy = seat.strip(), policy.strip()
-        if not sep or not seat or not policy:
-            raise ValueError(f"--seat {spec!r}: expected SEAT=POLICY, e.g. CN=hawk or firm=expander")
-        if seat == "firm":
-            ids = list(scenario.firms)
-        elif seat in KINDS:
-            ids = [c for c, country in scenario.countries.items() if country.kind == seat]
-        elif seat in scenario.countries or seat in scenario.firms:
-            ids = [seat]
-        else:
-            raise ValueError(f"--seat {spec!r}: {seat!r} is neither a seat of the scenario "
-                             f"nor a role kind ({', '.join(KINDS)})")
-        seats.update({i: policy for i in ids})
-    return seats
+    """{seat id: policy name} from --seat options, as `chokepoint run` reads them."""
+    from game.cli import seat_policies as parse
+    return parse(scenario, specs)
 
 
 def main(argv=None) -> int:

@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--turns", type=int, help="stop after this many turns (default: the scenario's)")
     run.add_argument("--orders", type=Path, help="YAML list of {turn, seat, orders: [text, ...]}")
-    run.add_argument("--seat", action="append", default=[], metavar="SEAT=POLICY", help="policy for a seat")
+    run.add_argument("--seat", action="append", default=[], metavar="SEAT=POLICY",
+                     help="policy for a seat (CN=hawk), or for every seat of a role kind "
+                     "(firm=expander, middle=hedging:easy); repeatable, later ones win")
     run.add_argument("--out", type=Path, help="write turns.parquet, orders.csv and game.save here")
     run.add_argument("--quiet", action="store_true", help="print only the final digest")
     run.set_defaults(func=cmd_run)
@@ -95,12 +97,10 @@ def cmd_run(args) -> int:
         return _fail("--turns must be at least 1")
     if args.seed < 0:
         return _fail("--seed must be a whole number from 0 up")
-    seats = {}
-    for item in args.seat:
-        seat, sep, policy = item.partition("=")
-        if not sep:
-            return _fail(f"--seat takes SEAT=POLICY, got {item!r}")
-        seats[seat] = policy
+    try:
+        seats = seat_policies(scenario, args.seat)
+    except ValueError as exc:
+        return _fail(str(exc))
     try:
         script = load_orders_script(args.orders, scenario) if args.orders else {}
     except ScriptError as exc:
@@ -130,6 +130,33 @@ def cmd_run(args) -> int:
         if not args.quiet:
             print(f"\nwrote {args.out / 'turns.parquet'}, {args.out / 'orders.csv'} and {args.out / 'game.save'}")
     return 0
+
+
+#: Role kinds that `--seat KIND=POLICY` assigns in one go.
+ROLE_KINDS = ("great_power", "middle", "resource", "firm")
+
+
+def seat_policies(scenario, specs: list[str]) -> dict[str, str]:
+    """{seat id: policy name} from SEAT=POLICY options, in order (later ones win). SEAT is a
+    country or firm id, or a role kind (great_power, middle, resource, firm) for every seat
+    of that kind. Raises ValueError naming a bad option."""
+    seats: dict[str, str] = {}
+    for spec in specs:
+        seat, sep, policy = spec.partition("=")
+        seat, policy = seat.strip(), policy.strip()
+        if not sep or not seat or not policy:
+            raise ValueError(f"--seat {spec!r}: expected SEAT=POLICY, e.g. CN=hawk or firm=expander")
+        if seat in scenario.countries or seat in scenario.firms:
+            ids = [seat]
+        elif seat == "firm":
+            ids = list(scenario.firms)
+        elif seat in ROLE_KINDS:
+            ids = [c for c, country in scenario.countries.items() if country.kind == seat]
+        else:
+            raise ValueError(f"--seat {spec!r}: {seat!r} is neither a seat of the scenario "
+                             f"nor a role kind ({', '.join(ROLE_KINDS)})")
+        seats.update({i: policy for i in ids})
+    return seats
 
 
 def script_seats(script) -> set[str]:

@@ -232,6 +232,28 @@ def test_an_unknown_seat_is_named():
     assert_clean_failure(chokepoint("run", "--scenario", SMALL, "--seat", "ZZ=passive", "--turns", 1), 2, "ZZ")
 
 
+def test_an_unknown_seat_or_role_kind_is_named_with_the_kinds():
+    done = chokepoint("run", "--scenario", SMALL, "--seat", "miners=passive", "--turns", 1)
+    assert_clean_failure(done, 2, "miners", "great_power, middle, resource, firm")
+    assert_clean_failure(chokepoint("run", "--scenario", SMALL, "--seat", "CN", "--turns", 1), 2, "SEAT=POLICY")
+
+
+def test_a_role_kind_gives_every_seat_of_that_kind_a_policy():
+    from game.cli import seat_policies
+    from game.rules import load_scenario
+    sc = load_scenario(SMALL)
+    seats = seat_policies(sc, ["firm=expander", "great_power=hawk", f"{next(iter(sc.firms))}=cautious"])
+    firms = list(sc.firms)
+    assert {s: seats[s] for s in firms[1:]} == {s: "expander" for s in firms[1:]}
+    assert seats[firms[0]] == "cautious"               # a later, narrower option wins
+    powers = [c for c, country in sc.countries.items() if country.kind == "great_power"]
+    assert powers and all(seats[c] == "hawk" for c in powers)
+    assert set(seats) == set(firms) | set(powers)
+    done = chokepoint("run", "--scenario", SMALL, "--seat", "firm=cautious:easy", "--seat", "middle=hedging",
+                      "--turns", 1, "--quiet")
+    assert done.returncode == 0, done.stderr
+
+
 def test_scenarios_lists_the_bundled_ones():
     done = chokepoint("scenarios")
     assert done.returncode == 0 and "baseline_2025" in done.stdout
