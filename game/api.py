@@ -202,6 +202,8 @@ def state_digest(m) -> str:
     h.update(repr(sorted(m.measures.tariffs)).encode())
     h.update(repr([(f.state, f.good, f.price, f.volume, f.until_turn) for f in m.measures.floors]).encode())
     h.update(repr(sorted((k, d.status) for k, d in m.measures.deals.items())).encode())
+    if m.measures.stake_offers:     # (only when there are any, so older digests stand)
+        h.update(repr(sorted((k, s.status) for k, s in m.measures.stake_offers.items())).encode())
     h.update(repr(m.rng.bit_generator.state["state"]).encode())
     return h.hexdigest()[:16]
 

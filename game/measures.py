@@ -103,6 +103,19 @@ class Deal:
 
 
 @dataclass
+class StakeOffer:
+    """A firm's offer to sell one of its plants to another seat, standing until the buyer
+    accepts it (from the next turn) or two turns pass."""
+    id: str
+    seller: str
+    buyer: str
+    facility: str
+    price: float              # M$
+    offered_turn: int
+    status: str = "pending"   # pending | accepted | expired | void (the seller no longer owns it)
+
+
+@dataclass
 class Measures:
     """Everything in force at a point of the game."""
     controls: dict[tuple[str, str, str], Control] = field(default_factory=dict)
@@ -113,6 +126,7 @@ class Measures:
     loans: list[Loan] = field(default_factory=list)
     transships: list[Transship] = field(default_factory=list)
     deals: dict[str, Deal] = field(default_factory=dict)
+    stake_offers: dict[str, StakeOffer] = field(default_factory=dict)
     export_subsidies: dict[tuple[str, str], float] = field(default_factory=dict)
     producer_quotas: dict[tuple[str, str], float] = field(default_factory=dict)  # (country, good) -> annual cap
     tech_controls: set[tuple[str, str, str]] = field(default_factory=set)        # (issuer, area, target)

@@ -162,6 +162,22 @@ class _Sight:
         return out
 
     @cached_property
+    def stake_offers(self) -> dict[str, list]:
+        """Pending offers of plants, by buyer: what each plant is and what it costs."""
+        m = self.m
+        out: dict[str, list] = {}
+        for s in m.measures.stake_offers.values():
+            if s.status != "pending" or s.facility not in m.fac.row:
+                continue
+            i = m.fac.row[s.facility]
+            out.setdefault(s.buyer, []).append({
+                "id": s.id, "from": s.seller, "facility": s.facility, "price": s.price,
+                "good": m.goods.ids[m.fac.good[i]], "country": m.countries.ids[m.fac.country[i]],
+                "capacity": float(m.fac.capacity[i]), "unit_cost": float(m.fac.unit_cost[i]),
+                "status": STATUS_NAMES[m.fac.status[i]], "offered_turn": s.offered_turn})
+        return out
+
+    @cached_property
     def hosts(self) -> dict:
         return _host_table(self.m, self.epoch)
 
@@ -225,6 +241,7 @@ class _Sight:
             "my_controls": list(self.controls_by_issuer.get(seat, ())),
             "deals_offered": [{"id": d.id, "from": d.proposer, "give": d.give, "ask": d.ask}
                               for d in self.deals_by_recipient.get(seat, ())],
+            "stake_offers": [dict(s) for s in self.stake_offers.get(seat, ())],
             "rejected": self.rejections.get(seat, []),
             "history": history.state_rows(self.shared["history"], self.history_arrays, c),
         }
@@ -246,6 +263,7 @@ class _Sight:
             "facilities": _part(self.owners, f),
             "licences": self.licences.get(seat, []),
             "rejected": self.rejections.get(seat, []),
+            "stake_offers": [dict(s) for s in self.stake_offers.get(seat, ())],
         }
 
 

@@ -519,7 +519,12 @@ class Relocate(Order, action="relocate"):
 
 
 class SellStake(Order, action="sell_stake"):
-    """Sell our stake in a facility to a buyer at a price."""
+    """Offer our stake in a facility to a buyer at a price (it changes hands if they accept)."""
     facility: str
     buyer: str
     price: float
+
+
+class AcceptStake(Order, action="accept_stake"):
+    """Buy a facility offered to us with sell_stake, at the offered price."""
+    offer: str

@@ -302,20 +302,72 @@ def test_relocate_moves_a_plant_abroad(scenario):
     assert rejected(game, "BHP", "relocate facility=bhp_ore_au country=ID") == "a mine cannot move"
 
 
-def test_sell_stake_transfers_the_plant_for_the_price(scenario):
+def test_sell_stake_is_an_offer_the_buyer_accepts_and_pays_for(scenario):
     build = ("TSINGSHAN", "build type=refinery good=nickel_refined country=ID capacity=100")
     sale = ("TSINGSHAN", "sell_stake facility=tsingshan_nickel_refined_id buyer=BHP price=1000")
-    base, m = twins(scenario, {2: [sale]}, 2, base_plan={1: [build]})
+    # an offer alone changes nothing, however long it stands
+    base, m = twins(scenario, {2: [sale]}, 4, base_plan={1: [build]})
     row = m.fac.row["tsingshan_nickel_refined_id"]
-    assert m.fac.owner_name(row, m.firms, m.countries) == "BHP"
-    assert cash_gain(base, m, "TSINGSHAN") == pytest.approx(1000.0)
+    assert m.fac.owner_name(row, m.firms, m.countries) == "TSINGSHAN"
+    assert cash_gain(base, m, "TSINGSHAN") == 0.0 and cash_gain(base, m, "BHP") == 0.0
+    assert [o.status for o in m.measures.stake_offers.values()] == ["expired"]
+    # the buyer sees it and accepts the turn after: the plant and the money change hands
+    game = passive(scenario)
+    step(game, build)
+    step(game, sale)
+    offer = game.observe("BHP")["private"]["stake_offers"]
+    assert [(o["id"], o["from"], o["facility"], o["price"], o["good"], o["country"]) for o in offer] == \
+        [("S2-TSINGSHAN-1", "TSINGSHAN", "tsingshan_nickel_refined_id", 1000.0, "nickel_refined", "ID")]
+    assert game.observe("VALE")["private"]["stake_offers"] == []
+    accept = ("BHP", "accept_stake offer=S2-TSINGSHAN-1")
+    base, m = twins(scenario, {2: [sale], 3: [accept]}, 3, base_plan={1: [build]})
+    assert m.fac.owner_name(m.fac.row["tsingshan_nickel_refined_id"], m.firms, m.countries) == "BHP"
+    assert cash_gain(base, m, "TSINGSHAN") == pytest.approx(1000.0)    # (the plant is still being built)
     assert cash_gain(base, m, "BHP") == pytest.approx(-1000.0)
+    step(game, accept)
+    assert rejected(game, "BHP", "accept_stake offer=S2-TSINGSHAN-1") == "no pending stake offer 'S2-TSINGSHAN-1'"
+    # a state may buy too
     game = passive(scenario)
     step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=ID price=100"))
+    step(game, ("ID", "accept_stake offer=S1-TSINGSHAN-1"))
     gm = game.model
     assert gm.fac.owner_name(gm.fac.row["ts_ref_id"], gm.firms, gm.countries) == "ID"
     assert rejected(game, "VALE", "sell_stake facility=vale_ref_jp buyer=BHP price=99999") == \
         "the price is above the facility's book value (6,300 M$)"
+
+
+def test_a_stake_offer_binds_only_its_buyer_and_only_while_the_seller_has_the_plant(scenario):
+    game = passive(scenario)
+    step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=100"),
+         ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=VALE price=50"))
+    # VALE cannot take BHP's offer, nor anyone an offer never made; VALE takes its own
+    report = step(game, ("VALE", "accept_stake offer=S1-TSINGSHAN-1"), ("BHP", "accept_stake offer=S1-TSINGSHAN-9"),
+                  ("VALE", "accept_stake offer=S1-TSINGSHAN-2"), strict=False)
+    reasons = sorted(why for _s, _t, why in report.rejected)
+    assert reasons == ["no pending stake offer 'S1-TSINGSHAN-9'",
+                       "stake offer S1-TSINGSHAN-1 was made to BHP, not to you"]
+    # the plant is VALE's now: BHP's offer is void
+    assert rejected(game, "BHP", "accept_stake offer=S1-TSINGSHAN-1") == "TSINGSHAN no longer has ts_ref_id to sell"
+    m = game.model
+    assert m.fac.owner_name(m.fac.row["ts_ref_id"], m.firms, m.countries) == "VALE"
+    # an offer cannot be taken up in the turn it is made (the buyer has not seen it)
+    game = passive(scenario)
+    report = step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=100"),
+                  ("BHP", "accept_stake offer=S1-TSINGSHAN-1"), strict=False)
+    assert [why for _s, _t, why in report.rejected] == ["stake offer S1-TSINGSHAN-1 can be accepted from turn 2"]
+
+
+def test_the_default_firm_buys_an_offered_plant_only_at_a_price_it_is_worth():
+    """An AI buyer takes a plant whose margin repays the price and refuses one it is not."""
+    sc = load_scenario(str(SMALL))
+    seats = {s: "passive" for s in [*sc.countries, *sc.firms] if s != "BHP"}
+    game = Game(sc, seed=1, seats=seats)
+    step(game)
+    step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=1"),
+         ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=6000"))
+    orders = [o.text() for o in game.model.seat_agent["BHP"].policy.decide(game.observe("BHP"), None)
+              if o.action == "accept_stake"]
+    assert orders == ["accept_stake offer=S2-TSINGSHAN-1"]
 
 
 # ---- engine bug found while testing the handlers (see the reason) ------------------------------

@@ -48,7 +48,7 @@ EXPECTED_ACTIONS = """
     stockpile release_stockpile nationalize ore_export_ban permit_reform
     recycling_programme substitution_rd propose_deal accept_deal reject_deal
     pressure export_subsidy producer_quota governance_standard build expand idle
-    reopen close apply_licence transship relocate sell_stake
+    reopen close apply_licence transship relocate sell_stake accept_stake
 """.split()
 
 

@@ -49,6 +49,8 @@ class DefaultFirm(Policy):
             orders = operate[k]
             if k in licensed:
                 orders += self._licences(pub, me, tables, licensed[k])
+            if me.get("stake_offers"):
+                orders += self._stakes(pub, me, tables)
             best = self._invest(pub, me, tables) if investors is None or investors[k] else None
             if best is not None:
                 orders.append(best)
@@ -100,6 +102,23 @@ class DefaultFirm(Policy):
                     need = float(fac["capacity"][k] * pub["recipe"][g, i])
                     out.append(o.ApplyLicence(good=goods[i], origin=issuer, volume=round(need, 6)))
                     asked.add((issuer, goods[i]))
+        return out
+
+    @staticmethod
+    def _stakes(pub, me, tables) -> list:
+        """Buy plants offered to us that are worth their price: what the plant's margin at
+        today's prices earns over the investment horizon, discounted as a new plant's is,
+        paid from cash in hand."""
+        out, cash = [], me["cash"]
+        countries, goods = pub["countries"], pub["goods"]
+        for s in sorted(me["stake_offers"], key=lambda s: s["id"]):
+            if s["status"] == "closed" or s["country"] not in countries or s["good"] not in goods:
+                continue
+            margin = float(tables["value"][countries.index(s["country"]), goods.index(s["good"])]) - s["unit_cost"]
+            worth = max(margin, 0.0) * s["capacity"] * pub["turn_frac"] * HORIZON_TURNS * DISCOUNT
+            if s["price"] <= worth and s["price"] <= cash:
+                out.append(o.AcceptStake(offer=s["id"]))
+                cash -= s["price"]
         return out
 
     def _invest(self, pub, me, tables):

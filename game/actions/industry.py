@@ -12,6 +12,7 @@ from game.actions.controls import tech_penalty
 from game.facilities import CLOSED, CONSTRUCTION, IDLE, OPERATING
 from game.costs import new_unit_cost
 from game.ledger import pay
+from game.measures import StakeOffer
 
 
 def lead_turns(m, ftype: int, c: int, *, penalty: bool = False) -> int:
@@ -153,22 +154,47 @@ def relocate(m, seat, o):
 
 @handles("sell_stake", 66)
 def sell_stake(m, seat, o):
+    """An offer only: nothing changes hands until the buyer accepts (accept_stake)."""
     i = b.own_facility(m, seat, o.facility)
+    if m.fac.status[i] == CLOSED:
+        raise Reject(f"facility {o.facility} is closed")
     if o.buyer == seat:
         raise Reject("cannot sell to yourself")
+    if o.buyer not in m.countries:
+        b.firm(m, o.buyer)
     if o.price < 0:
         raise Reject("price must not be negative")
     if o.price > m.fac.capex_value[i] + 1e-9:
         raise Reject(f"the price is above the facility's book value ({m.fac.capex_value[i]:,.0f} M$)")
-    if o.buyer in m.countries:
-        b.afford(m, o.buyer, o.price)
-        m.fac.state_owner[i] = m.countries[o.buyer]
+    offers = m.measures.stake_offers
+    n = sum(1 for s in offers.values() if s.offered_turn == m.turn and s.seller == seat)
+    oid = f"S{m.turn}-{seat}-{n + 1}"
+    offers[oid] = StakeOffer(oid, seat, o.buyer, o.facility, float(o.price), m.turn)
+
+
+@handles("accept_stake", 68)
+def accept_stake(m, seat, o):
+    offer = m.measures.stake_offers.get(o.offer)
+    if offer is None or offer.status != "pending":
+        raise Reject(f"no pending stake offer {o.offer!r}")
+    if offer.buyer != seat:
+        raise Reject(f"stake offer {o.offer} was made to {offer.buyer}, not to you")
+    if offer.offered_turn >= m.turn:
+        raise Reject(f"stake offer {o.offer} can be accepted from turn {offer.offered_turn + 1}")
+    i = b.facility(m, offer.facility)
+    if m.fac.owner_name(i, m.firms, m.countries) != offer.seller or m.fac.status[i] == CLOSED:
+        offer.status = "void"
+        raise Reject(f"{offer.seller} no longer has {offer.facility} to sell")
+    if seat in m.firms:
+        bf = b.firm(m, seat)
+    b.afford(m, seat, offer.price)
+    if seat in m.countries:
+        m.fac.state_owner[i] = m.countries[seat]
     else:
-        bf = b.firm(m, o.buyer)
-        b.afford(m, o.buyer, o.price)
         m.fac.firm[i] = bf
         m.fac.state_owner[i] = -1
-    pay(m, o.buyer, o.price, to=seat)
+    pay(m, seat, offer.price, to=offer.seller)
+    offer.status = "accepted"
 
 
 @handles("nationalize", 30)

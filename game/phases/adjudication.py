@@ -103,6 +103,9 @@ def run_clocks(m) -> None:
     for deal in ms.deals.values():
         if deal.status == "pending" and m.turn - deal.proposed_turn >= 2:
             deal.status = "expired"
+    for offer in ms.stake_offers.values():
+        if offer.status == "pending" and m.turn - offer.offered_turn >= 2:
+            offer.status = "expired"
     m.demand_shocks = [d for d in m.demand_shocks if d[3] >= m.turn]
     m.demand_factor[:] = 1.0
     for c, s, factor, _until in m.demand_shocks:

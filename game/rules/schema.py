@@ -21,7 +21,7 @@ IMPLEMENTED_ACTIONS: frozenset[str] = frozenset({
     "ore_export_ban", "permit_reform", "recycling_programme", "substitution_rd",
     "propose_deal", "accept_deal", "reject_deal", "pressure", "export_subsidy",
     "producer_quota", "governance_standard", "build", "expand", "idle", "reopen", "close",
-    "apply_licence", "transship", "relocate", "sell_stake",
+    "apply_licence", "transship", "relocate", "sell_stake", "accept_stake",
 })
 
 EFFECT_KINDS = ("capacity_loss", "stability_shock", "alignment_shift", "demand_shift",
