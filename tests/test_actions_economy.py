@@ -345,7 +345,7 @@ def test_a_stake_offer_binds_only_its_buyer_and_only_while_the_seller_has_the_pl
                   ("VALE", "accept_stake offer=S1-TSINGSHAN-2"), strict=False)
     reasons = sorted(why for _s, _t, why in report.rejected)
     assert reasons == ["no pending stake offer 'S1-TSINGSHAN-9'",
-                       "stake offer S1-TSINGSHAN-1 was made to BHP, not to you"]
+                       "stake offer S1-TSINGSHAN-1 was offered to BHP, not to you"]
     # the plant is VALE's now: BHP's offer is void
     assert rejected(game, "BHP", "accept_stake offer=S1-TSINGSHAN-1") == "TSINGSHAN no longer has ts_ref_id to sell"
     m = game.model

@@ -62,6 +62,17 @@ def own_facility(m, seat: str, fid: str) -> int:
     return f
 
 
+def offered_to(items: dict, key: str, seat: str, what: str, to: str):
+    """The pending offer `key` (a deal, a stake offer) of `items`, which must be addressed to
+    `seat` (its attribute `to`)."""
+    item = items.get(key)
+    if item is None or item.status != "pending":
+        raise Reject(f"no pending {what} {key!r}")
+    if getattr(item, to) != seat:
+        raise Reject(f"{what} {key} was offered to {getattr(item, to)}, not to you")
+    return item
+
+
 def positive(value: float, what: str, *, upper: float = math.inf) -> float:
     if not (value > 0) or value > upper:
         raise Reject(f"{what} must be above 0{'' if upper == math.inf else f' and at most {upper:g}'}, got {value:g}")

@@ -27,11 +27,7 @@ def propose_deal(m, seat, o):
 
 @handles("accept_deal", 5)
 def accept_deal(m, seat, o):
-    deal = m.measures.deals.get(o.deal)
-    if deal is None or deal.status != "pending":
-        raise Reject(f"no pending deal {o.deal!r}")
-    if deal.to != seat:
-        raise Reject(f"deal {o.deal} was offered to {deal.to}, not to you")
+    deal = b.offered_to(m.measures.deals, o.deal, seat, "deal", "to")
     from game.phases.adjudication import execute
     terms = [(party, text) for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to))
              for text in split_orders(part)]        # as propose_deal checked them: ';' inside quotes stays

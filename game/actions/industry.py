@@ -174,11 +174,7 @@ def sell_stake(m, seat, o):
 
 @handles("accept_stake", 68)
 def accept_stake(m, seat, o):
-    offer = m.measures.stake_offers.get(o.offer)
-    if offer is None or offer.status != "pending":
-        raise Reject(f"no pending stake offer {o.offer!r}")
-    if offer.buyer != seat:
-        raise Reject(f"stake offer {o.offer} was made to {offer.buyer}, not to you")
+    offer = b.offered_to(m.measures.stake_offers, o.offer, seat, "stake offer", "buyer")
     if offer.offered_turn >= m.turn:
         raise Reject(f"stake offer {o.offer} can be accepted from turn {offer.offered_turn + 1}")
     i = b.facility(m, offer.facility)
