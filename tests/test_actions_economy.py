@@ -317,19 +317,19 @@ def test_sell_stake_is_an_offer_the_buyer_accepts_and_pays_for(scenario):
     step(game, sale)
     offer = game.observe("BHP")["private"]["stake_offers"]
     assert [(o["id"], o["from"], o["facility"], o["price"], o["good"], o["country"]) for o in offer] == \
-        [("S2-TSINGSHAN-1", "TSINGSHAN", "tsingshan_nickel_refined_id", 1000.0, "nickel_refined", "ID")]
+        [("S2-tsingshan_nickel_refined_id-BHP", "TSINGSHAN", "tsingshan_nickel_refined_id", 1000.0, "nickel_refined", "ID")]
     assert game.observe("VALE")["private"]["stake_offers"] == []
-    accept = ("BHP", "accept_stake offer=S2-TSINGSHAN-1")
+    accept = ("BHP", "accept_stake offer=S2-tsingshan_nickel_refined_id-BHP")
     base, m = twins(scenario, {2: [sale], 3: [accept]}, 3, base_plan={1: [build]})
     assert m.fac.owner_name(m.fac.row["tsingshan_nickel_refined_id"], m.firms, m.countries) == "BHP"
     assert cash_gain(base, m, "TSINGSHAN") == pytest.approx(1000.0)    # (the plant is still being built)
     assert cash_gain(base, m, "BHP") == pytest.approx(-1000.0)
     step(game, accept)
-    assert rejected(game, "BHP", "accept_stake offer=S2-TSINGSHAN-1") == "no pending stake offer 'S2-TSINGSHAN-1'"
+    assert rejected(game, "BHP", "accept_stake offer=S2-tsingshan_nickel_refined_id-BHP") == "no pending stake offer 'S2-tsingshan_nickel_refined_id-BHP'"
     # a state may buy too
     game = passive(scenario)
     step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=ID price=100"))
-    step(game, ("ID", "accept_stake offer=S1-TSINGSHAN-1"))
+    step(game, ("ID", "accept_stake offer=S1-ts_ref_id-ID"))
     gm = game.model
     assert gm.fac.owner_name(gm.fac.row["ts_ref_id"], gm.firms, gm.countries) == "ID"
     assert rejected(game, "VALE", "sell_stake facility=vale_ref_jp buyer=BHP price=99999") == \
@@ -341,20 +341,20 @@ def test_a_stake_offer_binds_only_its_buyer_and_only_while_the_seller_has_the_pl
     step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=100"),
          ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=VALE price=50"))
     # VALE cannot take BHP's offer, nor anyone an offer never made; VALE takes its own
-    report = step(game, ("VALE", "accept_stake offer=S1-TSINGSHAN-1"), ("BHP", "accept_stake offer=S1-TSINGSHAN-9"),
-                  ("VALE", "accept_stake offer=S1-TSINGSHAN-2"), strict=False)
+    report = step(game, ("VALE", "accept_stake offer=S1-ts_ref_id-BHP"), ("BHP", "accept_stake offer=S1-ts_ref_id-JP"),
+                  ("VALE", "accept_stake offer=S1-ts_ref_id-VALE"), strict=False)
     reasons = sorted(why for _s, _t, why in report.rejected)
-    assert reasons == ["no pending stake offer 'S1-TSINGSHAN-9'",
-                       "stake offer S1-TSINGSHAN-1 was offered to BHP, not to you"]
+    assert reasons == ["no pending stake offer 'S1-ts_ref_id-JP'",
+                       "stake offer S1-ts_ref_id-BHP was offered to BHP, not to you"]
     # the plant is VALE's now: BHP's offer is void
-    assert rejected(game, "BHP", "accept_stake offer=S1-TSINGSHAN-1") == "TSINGSHAN no longer has ts_ref_id to sell"
+    assert rejected(game, "BHP", "accept_stake offer=S1-ts_ref_id-BHP") == "TSINGSHAN no longer has ts_ref_id to sell"
     m = game.model
     assert m.fac.owner_name(m.fac.row["ts_ref_id"], m.firms, m.countries) == "VALE"
     # an offer cannot be taken up in the turn it is made (the buyer has not seen it)
     game = passive(scenario)
     report = step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=100"),
-                  ("BHP", "accept_stake offer=S1-TSINGSHAN-1"), strict=False)
-    assert [why for _s, _t, why in report.rejected] == ["stake offer S1-TSINGSHAN-1 can be accepted from turn 2"]
+                  ("BHP", "accept_stake offer=S1-ts_ref_id-BHP"), strict=False)
+    assert [why for _s, _t, why in report.rejected] == ["stake offer S1-ts_ref_id-BHP can be accepted from turn 2"]
 
 
 def test_the_default_firm_buys_an_offered_plant_only_at_a_price_it_is_worth():
@@ -367,7 +367,7 @@ def test_the_default_firm_buys_an_offered_plant_only_at_a_price_it_is_worth():
          ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=6000"))
     orders = [o.text() for o in game.model.seat_agent["BHP"].policy.decide(game.observe("BHP"), None)
               if o.action == "accept_stake"]
-    assert orders == ["accept_stake offer=S2-TSINGSHAN-1"]
+    assert orders == ["accept_stake offer=S2-ts_ref_id-BHP"]     # not S2-ts_ref_id-BHP-2
 
 
 # ---- engine bug found while testing the handlers (see the reason) ------------------------------

@@ -166,9 +166,14 @@ def sell_stake(m, seat, o):
         raise Reject("price must not be negative")
     if o.price > m.fac.capex_value[i] + 1e-9:
         raise Reject(f"the price is above the facility's book value ({m.fac.capex_value[i]:,.0f} M$)")
+    # an id the buyer can name without seeing the offer: turn, plant and buyer (a second offer
+    # of the same plant to the same buyer in a turn gets -2, and so on)
     offers = m.measures.stake_offers
-    n = sum(1 for s in offers.values() if s.offered_turn == m.turn and s.seller == seat)
-    oid = f"S{m.turn}-{seat}-{n + 1}"
+    oid = base = f"S{m.turn}-{o.facility}-{o.buyer}"
+    k = 1
+    while oid in offers:
+        k += 1
+        oid = f"{base}-{k}"
     offers[oid] = StakeOffer(oid, seat, o.buyer, o.facility, float(o.price), m.turn)
 
 
