@@ -1,19 +1,26 @@
-"""Low-level LP plumbing for the market: stacking goods' LPs into one block-diagonal model,
-silencing HiGHS, and the scipy fallback solver. Part of the market; game.market solves."""
+"""Solving the market's LPs: stacking goods' LPs into one block-diagonal model, HiGHS through
+highspy (one silent instance a thread), and the scipy fallback solver. Part of the market;
+game.market describes the model."""
 
 from __future__ import annotations
 
 import ctypes
 import os
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
+try:
+    import highspy
+except ImportError:  # the scipy fallback below does the same, more slowly
+    highspy = None
+
 if TYPE_CHECKING:
-    from game.market import _LPBlock
+    from game.lp_build import _LPBlock
 
 
 def _quiet_call(fn):
@@ -89,5 +96,61 @@ def _run_linprog(c, ub, start, index, value, row_lo, row_hi):
     return np.asarray(res.x), dual
 
 
+_LOCAL = threading.local()
+
+
+def _highs():
+    """This thread's HiGHS instance (created on first use, silent, presolve off)."""
+    h = getattr(_LOCAL, "highs", None)
+    if h is None:
+        h = _quiet_call(highspy.Highs)
+        h.setOptionValue("output_flag", False)
+        # presolve buys nothing on LPs this small and well scaled, and costs time
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("threads", 1)
+        _LOCAL.highs = h
+    return h
+
+
+def _run_highspy(c, ub, start, index, value, row_lo, row_hi):
+    h = _highs()
+    n, nrow = c.shape[0], row_lo.shape[0]
+    status = h.passModel(n, nrow, index.shape[0], int(highspy.MatrixFormat.kColwise),
+                         int(highspy.ObjSense.kMinimize), 0.0, c, np.zeros(n), ub,
+                         row_lo, row_hi, start, index, value, np.zeros(n, dtype=np.int32))
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError(f"market LP failed: HiGHS rejected the model ({status})")
+    h.run()
+    model_status = h.getModelStatus()
+    if model_status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"market LP failed (HiGHS status {model_status}): "
+                           f"{h.modelStatusToString(model_status)}")
+    sol = h.getSolution()
+    return np.array(sol.col_value), np.array(sol.row_dual)
+
+
 #: The LP solver: "highspy" (HiGHS called directly) when the package is installed,
 #: otherwise "linprog" (HiGHS through scipy.optimize.linprog, slower per call).
+_SOLVER = "highspy" if highspy is not None else "linprog"
+
+
+def _solve_blocks(blocks: list[_LPBlock], solver: str | None = None
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Solve independent LP blocks as one block-diagonal LP.
+
+    Returns (x, row duals) per block, as HiGHS reports them. ``solver`` is "highspy" or
+    "linprog" (default: ``_SOLVER``).
+    """
+    solver = _SOLVER if solver is None else solver
+    run = {"highspy": _run_highspy, "linprog": _run_linprog}[solver]
+    live = [b for b in blocks if b.n_vars > 0]
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if live:
+        x, dual = run(*_assemble(live))
+        nv = nr = 0
+        for b in live:
+            out[id(b)] = (x[nv:nv + b.n_vars], dual[nr:nr + b.n_rows])
+            nv += b.n_vars
+            nr += b.n_rows
+    empty = (np.zeros(0), np.zeros(0))
+    return [out.get(id(b), empty) for b in blocks]

@@ -1,4 +1,4 @@
-"""Prices and pairwise flows read out of a solved market LP.
+"""Reading a solved market LP: quantities, flows and prices.
 
 Part of the market; game.market describes the model and its price conventions."""
 
@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from game.market_input import MarketResult
+from game.merit_order import _clear_isolated, _no_step_prices
+
 if TYPE_CHECKING:
-    from game.market import _LPBlock
+    from game.lp_build import _LPBlock
 
 
 def _max(a: np.ndarray) -> float:
@@ -244,3 +247,56 @@ def _settle_prices(b: _LPBlock, x: np.ndarray, price: np.ndarray, value: np.ndar
         price[i] = p
         # producers: as buyers when they sell at home; otherwise at least export parity
         value[i] = p if sells[i] else max(p, export_parity)
+
+
+def _clip0(a: np.ndarray, hi) -> np.ndarray:
+    """``np.clip(a, 0, hi)`` without its Python-level overhead (same values)."""
+    return np.minimum(np.maximum(a, 0.0), hi)
+
+
+def _finish_lp(b: _LPBlock, x: np.ndarray, dual: np.ndarray) -> MarketResult:
+    m = b.m
+    C = m.n_countries
+    oD, oR, oA, oP, _ = b.offsets
+    q = b.qscale
+
+    s_taken = np.zeros(m.supply_qty.shape[0])
+    d_taken = np.zeros(m.demand_qty.shape[0])
+    s_taken[b.sidx] = _clip0(x[:oD] * q, m.supply_qty[b.sidx])
+    d_taken[b.didx] = _clip0(x[oD:oR] * q, m.demand_qty[b.didx])
+    flows = np.zeros((C, C))
+    if oA > oR:
+        cap = np.inf if m.route_cap is None else m.route_cap[b.re, b.ri]
+        flows[b.re, b.ri] = _clip0(x[oR:oA] * q, cap)
+    out, take = _pool_legs(b, x)
+    if b.pe.shape[0]:
+        # pool shipments: each exporter's net shipment shared pro rata to net takes (a
+        # country is on one side only, so the diagonal stays zero)
+        ix = (b.pe[:, None], b.pi)
+        pool = (out[b.pe] * q)[:, None] * _pool_shares(b, take)
+        flows[ix] = pool if m.route_cap is None else np.minimum(pool, m.route_cap[ix])
+    arc_flows = np.zeros(m.n_arcs)
+    if oP > oA:
+        arc_flows[b.aidx] = _clip0(x[oA:oP] * q, m.arc_cap[b.aidx])
+    if b.xcap_c.shape[0]:
+        # a binding export cap may be overshot by rounding: shrink that country's exports
+        sent = flows[b.xcap_c].sum(axis=1)
+        if m.n_arcs:
+            sent += np.bincount(m.arc_from, weights=arc_flows, minlength=C)[b.xcap_c]
+        cap = m.export_cap[b.xcap_c]
+        over = sent > cap
+        if over.any():
+            for e, f in zip(b.xcap_c[over], cap[over] / sent[over]):
+                flows[e] *= f
+                if m.n_arcs:
+                    arc_flows[m.arc_from == e] *= f
+
+    if b.n_rows:
+        price, value, xcap_dual = _raw_prices(b, dual)
+        _settle_prices(b, x, price, value, xcap_dual, out, take)
+    else:
+        price = np.full(C, np.nan)
+    if b.isolated.any():
+        _clear_isolated(m, b.isolated, s_taken, d_taken, price)
+    _no_step_prices(m, price)
+    return MarketResult(s_taken, d_taken, flows, arc_flows, price, True)

@@ -242,10 +242,10 @@ class MarketResult:
 
     ``flows[e, i]`` is the quantity moved on the direct route e->i (zero diagonal; arc
     flows are not included; what unrestricted exporters ship through the LP's world
-    pool is split among its importers pro rata, see the module docstring), ``arc_flows`` the quantity on each extra arc (empty when
-    there are none). ``price[c]`` is the price buyers pay in country c (see the module
-    docstring for the conventions). ``used_lp`` is True for results of the network (LP)
-    path, False for the single-world-price merit order.
+    pool is split among its importers pro rata, see game.market), ``arc_flows`` the
+    quantity on each extra arc (empty when there are none). ``price[c]`` is the price
+    buyers pay in country c (game.market's docstring has the conventions). ``used_lp`` is
+    True for results of the network (LP) path, False for the single-world-price merit order.
     """
 
     supply_taken: np.ndarray   # (S,)
@@ -267,6 +267,3 @@ def total_welfare(m: MarketInput, r: MarketResult) -> float:
     if m.n_arcs:
         w -= float(m.arc_wedge @ r.arc_flows)
     return w
-
-
-# --------------------------------------------------------------------------- merit order

@@ -18,7 +18,7 @@ from game.market_input import (
 def _merit_core(cost, sqty, wtp, dqty):
     """Merit-order clearing of one market given as step arrays.
 
-    Returns (supply taken, demand taken, price) with the price rule of the module docstring.
+    Returns (supply taken, demand taken, price) with the price rule of game.market's docstring.
     Supply is taken cheapest first, demand highest wtp first (stable: ties by index), a
     unit trades when wtp >= cost.
     """
@@ -75,7 +75,7 @@ def _merit_core(cost, sqty, wtp, dqty):
 
 
 def _no_step_prices(m: MarketInput, price: np.ndarray) -> None:
-    """Fill in, in place, the price of countries without steps (see module docstring)."""
+    """Fill in, in place, the price of countries without steps (see game.market's docstring)."""
     has_s = m.supply_total > 0
     empty = ~(has_s | (m.demand_total > 0))
     if not empty.any():
@@ -105,7 +105,7 @@ def clear_merit_order(m: MarketInput, reference_price: float) -> MarketResult:
     """Clear by merit order at one world price. Valid only when ``m.is_unrestricted()``.
 
     Raises ``ValueError`` otherwise. Every country with steps gets the world price (see
-    the module docstring for how it is chosen). Flows: each country first serves its own
+    game.market's docstring for how it is chosen). Flows: each country first serves its own
     accepted demand from its own accepted supply; each net exporter's surplus then goes to
     the net importers pro rata to their deficits. ``reference_price`` is only checked.
     """
@@ -130,4 +130,28 @@ def clear_merit_order(m: MarketInput, reference_price: float) -> MarketResult:
     return MarketResult(s_taken, d_taken, flows, np.zeros(m.n_arcs), price, False)
 
 
-# --------------------------------------------------------------------------- LP
+def _clear_isolated(m: MarketInput, isolated: np.ndarray, s_taken: np.ndarray,
+                    d_taken: np.ndarray, price: np.ndarray) -> None:
+    """Clear, in place, countries cut off from all trade as markets of their own. One
+    with steps on one side only trades nothing and is priced at its best step (as
+    ``_merit_core`` would); one with both sides is cleared by ``_merit_core``."""
+    st, dt = m.supply_total, m.demand_total
+    only_d = isolated & (st == 0)
+    only_s = isolated & (dt == 0)
+    if only_d.any():
+        k = np.flatnonzero(only_d[m.demand_country] & (m.demand_qty > 0))
+        top = np.full(m.n_countries, -np.inf)
+        np.maximum.at(top, m.demand_country[k], m.demand_wtp[k])
+        price[only_d] = top[only_d]
+    if only_s.any():
+        k = np.flatnonzero(only_s[m.supply_country] & (m.supply_qty > 0))
+        low = np.full(m.n_countries, np.inf)
+        np.minimum.at(low, m.supply_country[k], m.supply_cost[k])
+        price[only_s] = low[only_s]
+    for c_ in np.flatnonzero(isolated & (st > 0) & (dt > 0)):
+        sm = m.supply_country == c_
+        dm = m.demand_country == c_
+        st_, dt_, p = _merit_core(m.supply_cost[sm], m.supply_qty[sm], m.demand_wtp[dm], m.demand_qty[dm])
+        s_taken[sm] = st_
+        d_taken[dm] = dt_
+        price[c_] = p

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import game.lp_backend as lp_backend
+import game.lp_build as lp_build
 import game.market as market
 from game.market import (
     TRANSPORT_EPS,
@@ -420,7 +422,7 @@ def test_solver_failure_raises_runtime_error(monkeypatch):
 
     from game import lp_backend      # where the scipy fallback lives
     monkeypatch.setattr(lp_backend, "linprog", lambda *a, **k: Fake())
-    monkeypatch.setattr(market, "_SOLVER", "linprog")
+    monkeypatch.setattr(lp_backend, "_SOLVER", "linprog")
     m = mk(2, supply=[(0, 1, 1)], demand=[(1, 1, 2)], route_cap=caps(2, banned=[(1, 0)]),
            route_wedge=np.array([[0, 1.0], [0, 0]]))
     with pytest.raises(RuntimeError, match="numerical trouble"):
@@ -444,8 +446,8 @@ def test_highspy_failure_raises_runtime_error(monkeypatch):
         def modelStatusToString(self, status):
             return "Infeasible"
 
-    monkeypatch.setattr(market, "_highs", lambda: FakeHighs())
-    monkeypatch.setattr(market, "_SOLVER", "highspy")
+    monkeypatch.setattr(lp_backend, "_highs", lambda: FakeHighs())
+    monkeypatch.setattr(lp_backend, "_SOLVER", "highspy")
     m = mk(2, supply=[(0, 1, 1)], demand=[(1, 1, 2)], route_cap=caps(2, banned=[(1, 0)]),
            route_wedge=np.array([[0, 1.0], [0, 0]]))
     with pytest.raises(RuntimeError, match="Infeasible"):
@@ -898,12 +900,12 @@ def test_stage_mixes_pooled_and_plain_goods():
 
 
 def test_hub_switch(monkeypatch):
-    """market._HUB = False clears by the plain formulation, to the same welfare."""
+    """lp_build._HUB = False clears by the plain formulation, to the same welfare."""
     m = random_hub_market(7)
     b = market._build_lp(m, 5.0)
     assert b.pe.size > 0
     hub = clear_with_lp(m, 5.0)
-    monkeypatch.setattr(market, "_HUB", False)
+    monkeypatch.setattr(lp_build, "_HUB", False)
     assert market._build_lp(m, 5.0).pe.size == 0
     plain = clear_with_lp(m, 5.0)
     assert total_welfare(m, plain) == pytest.approx(total_welfare(m, hub), rel=1e-9, abs=1e-9)
