@@ -27,10 +27,16 @@ class GoodRoutes:
                    np.full(C, np.inf))
 
 
+def _compliance(model, issuer: int) -> tuple[float, float]:
+    """(side, threshold): a country complies with `issuer`'s chip controls when its alignment
+    times the issuer's side reaches the threshold."""
+    side = 1.0 if model.alignment[issuer] >= 0 else -1.0
+    return side, model.rules.politics.get("compliance_alignment", 0.5)
+
+
 def compliers(model, issuer: int) -> np.ndarray:
     """Countries bound by `issuer`'s chip controls: its members and close allies."""
-    side = 1.0 if model.alignment[issuer] >= 0 else -1.0
-    threshold = model.rules.politics.get("compliance_alignment", 0.5)
+    side, threshold = _compliance(model, issuer)
     bound = model.alignment * side >= threshold
     bound[model.members[issuer]] = True
     return np.flatnonzero(bound)
@@ -62,9 +68,8 @@ def covers(model, control, exporter: int, importer: int) -> bool:
         return True
     if control.origin != "chip_control":
         return False
-    issuer = model.countries[control.issuer]          # the allies of compliers()
-    side = 1.0 if model.alignment[issuer] >= 0 else -1.0
-    return bool(model.alignment[exporter] * side >= model.rules.politics.get("compliance_alignment", 0.5))
+    side, threshold = _compliance(model, model.countries[control.issuer])   # compliers()' allies
+    return bool(model.alignment[exporter] * side >= threshold)
 
 
 def exporters_of(model, control) -> np.ndarray:

@@ -47,7 +47,9 @@ def _prices(m, w) -> None:
 def _shares(m, w) -> None:
     w("Who makes what (share of world output in the last turn; shortage = share of the demand that\n"
       "would pay the reference price left unmet, worldwide)\n")
-    needed = sum(t.share for t in m.rules.market.demand_tranches if t.price_multiple >= 1.0)
+    from game.phases.production import needed_tranches
+    tranches = m.rules.market.demand_tranches
+    needed = sum(t.share for t, need in zip(tranches, needed_tranches(tranches)) if need)
     world = m.production.sum(axis=0)
     for g, gid in enumerate(m.goods.ids):
         if world[g] <= 0:

@@ -37,10 +37,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from agents.policies.base import Policy
+from game import history
 
-MARKET = ("price", "production", "world_production", "world_share", "exports", "imports",
-          "shortage", "demand", "pipeline")        # public numbers that go stale
-MARKET_PRIVATE = ("shortage", "rival_share", "demand")
+# what goes stale is what the history keeps of each turn (public, and a state's own rows)
+MARKET, MARKET_PRIVATE = history.PUBLIC, history.PRIVATE
 
 
 @dataclass(frozen=True)

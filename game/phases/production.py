@@ -126,9 +126,13 @@ def index_facilities(m, cap_turn: np.ndarray) -> None:
         C = len(m.countries)
         mults = np.array([t.price_multiple for t in tranches])
         m._tranches = (np.array([t.share for t in tranches]), mults, np.repeat(np.arange(C), len(tranches)))
-        # the tranches that buy at the reference price: what a sector needs in normal
-        # times, so what counts as a shortage when it goes unserved
-        m._needed = np.tile(mults >= 1.0, C)
+        m._needed = np.tile(needed_tranches(tranches), C)
+
+
+def needed_tranches(tranches) -> np.ndarray:
+    """Which demand tranches buy at the reference price: what a sector needs in normal
+    times, so what counts as a shortage when it goes unserved."""
+    return np.array([t.price_multiple >= 1.0 for t in tranches])
 
 
 def _split(a: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
@@ -242,10 +246,10 @@ def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray
 def r_blocks(m, g: int, origin: int, dest: int) -> bool:
     """Whether a ban in force stops `g` going from `origin` to `dest` this turn (contract
     deliveries under a licence regime or a quota are let through)."""
-    from game.routes import exporters_of
+    from game.routes import covers
     good = m.goods.ids[g]
-    return any(ctl.good == good and ctl.mode == "ban" and origin in exporters_of(m, ctl)
-               and dest in m.expand_targets(ctl.target) for ctl in m.measures.active_controls(m.turn))
+    return any(ctl.good == good and ctl.mode == "ban" and covers(m, ctl, origin, dest)
+               for ctl in m.measures.active_controls(m.turn))
 
 
 def demand_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
