@@ -167,9 +167,9 @@ class _Sight:
         m = self.m
         out: dict[str, list] = {}
         for s in m.measures.stake_offers.values():
-            if s.status != "pending" or s.facility not in m.fac.row:
-                continue
-            i = m.fac.row[s.facility]
+            i = m.fac.row.get(s.facility)
+            if s.status != "pending" or i is None or m.fac.owner_name(i, m.firms, m.countries) != s.seller:
+                continue                 # (an offer of a plant the seller has since sold is void)
             out.setdefault(s.buyer, []).append({
                 "id": s.id, "from": s.seller, "facility": s.facility, "price": s.price,
                 "good": m.goods.ids[m.fac.good[i]], "country": m.countries.ids[m.fac.country[i]],

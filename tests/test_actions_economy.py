@@ -368,6 +368,18 @@ def test_the_default_firm_buys_an_offered_plant_only_at_a_price_it_is_worth():
     orders = [o.text() for o in game.model.seat_agent["BHP"].policy.decide(game.observe("BHP"), None)
               if o.action == "accept_stake"]
     assert orders == ["accept_stake offer=S2-ts_ref_id-BHP"]     # not S2-ts_ref_id-BHP-2
+    # two fair offers of one plant: it takes the earlier, once
+    game = Game(sc, seed=1, seats=seats)
+    step(game)
+    step(game, ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=2"),
+         ("TSINGSHAN", "sell_stake facility=ts_ref_id buyer=BHP price=1"))
+    obs = game.observe("BHP")
+    orders = [o.text() for o in game.model.seat_agent["BHP"].policy.decide(obs, None) if o.action == "accept_stake"]
+    assert len(obs["private"]["stake_offers"]) == 2 and orders == ["accept_stake offer=S2-ts_ref_id-BHP"]
+    # once the plant is sold, offers of it that still stand are no longer shown
+    step(game)
+    assert game.model.fac.owner_name(game.model.fac.row["ts_ref_id"], game.model.firms, game.model.countries) == "BHP"
+    assert game.observe("BHP")["private"]["stake_offers"] == []
 
 
 # ---- engine bug found while testing the handlers (see the reason) ------------------------------

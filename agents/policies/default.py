@@ -109,16 +109,18 @@ class DefaultFirm(Policy):
         """Buy plants offered to us that are worth their price: what the plant's margin at
         today's prices earns over the investment horizon, discounted as a new plant's is,
         paid from cash in hand."""
-        out, cash = [], me["cash"]
+        out, cash, taken = [], me["cash"], set()
         countries, goods = pub["countries"], pub["goods"]
-        for s in sorted(me["stake_offers"], key=lambda s: s["id"]):
-            if s["status"] == "closed" or s["country"] not in countries or s["good"] not in goods:
+        for s in sorted(me["stake_offers"], key=lambda s: (s["offered_turn"], s["id"])):
+            if (s["status"] == "closed" or s["facility"] in taken or s["country"] not in countries
+                    or s["good"] not in goods):
                 continue
             margin = float(tables["value"][countries.index(s["country"]), goods.index(s["good"])]) - s["unit_cost"]
             worth = max(margin, 0.0) * s["capacity"] * pub["turn_frac"] * HORIZON_TURNS * DISCOUNT
             if s["price"] <= worth and s["price"] <= cash:
                 out.append(o.AcceptStake(offer=s["id"]))
                 cash -= s["price"]
+                taken.add(s["facility"])
         return out
 
     def _invest(self, pub, me, tables):
