@@ -273,10 +273,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def seat_policies(scenario, specs: list[str]) -> dict[str, str]:
-    """{seat id: policy name} from --seat options, as `chokepoint run` reads them."""
-    from game.cli import seat_policies as parse
-    return parse(scenario, specs)
+def _with_seats(Game, specs: list[str], known: dict, scenario, **kw):
+    """Game(scenario, seats=the --seat options applied to this scenario, **kw)."""
+    from game.cli import seat_policies
+    if id(scenario) not in known:
+        known[id(scenario)] = seat_policies(scenario, specs)
+    return Game(scenario, seats=known[id(scenario)], **kw)
 
 
 def main(argv=None) -> int:
@@ -299,13 +301,16 @@ def main(argv=None) -> int:
 
     seats = {}
     if args.seat:
+        from game.cli import seat_policies
         try:
             seats = seat_policies(scenario, args.seat)
             Game(scenario, seed=0, seats=seats)       # unknown policies fail here, before timing
         except (ValueError, KeyError) as exc:
             print(f"bench_game: {exc}", file=sys.stderr)
             return 2
-        Game = functools.partial(Game, seats=seats)
+        # each scenario gets its own seats: the scaled ones have more firms (a role kind
+        # such as firm=expander covers their copies too)
+        Game = functools.partial(_with_seats, Game, args.seat, {id(scenario): seats})
 
     mix = ", ".join(f"{k}={v}" for k, v in sorted(Counter(seats.values()).items())) if seats else ""
     who = f"all seats AI ({len(seats)} on chosen policies: {mix}; the rest default)" if seats else "all seats AI"

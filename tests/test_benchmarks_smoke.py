@@ -110,3 +110,18 @@ def test_bench_game_prints_its_tables():
         assert needle in text, f"{needle!r} missing from:\n{text}"
     assert "Scaling with the firm population" not in text
     assert "NOT REPRODUCIBLE" not in text
+
+
+def test_seat_options_reach_the_copied_firms_of_a_scaled_game(baseline, doubled):
+    """bench_game --seat firm=expander plays every firm of the 2x game as expander, the copies
+    included, and keeps a named seat's choice."""
+    import functools
+
+    import bench_game
+    from game.cli import seat_policies
+    specs = ["firm=expander", "MP=cautious"]
+    make = functools.partial(bench_game._with_seats, Game, specs, {id(baseline): seat_policies(baseline, specs)})
+    seats = make(doubled, seed=1, turns=1).seats
+    assert len(seats) == len(doubled.firms) == 2 * len(baseline.firms)
+    assert seats.pop("MP") == "cautious"
+    assert set(seats.values()) == {"expander"}
