@@ -13,7 +13,7 @@ from game import orders as o
 
 class Hawk(DefaultState):
     """Tit-for-tat with teeth: every new control on it is answered by a mineral ban on the
-    issuer within a turn; once the other side's controls have bound for three turns, the
+    issuer within a turn; once the other side's controls have bound for four turns, the
     ladder climbs one good every two turns while they still bind, and its own controls are
     lifted once the other side has lifted all of its.
     It also defends its dominance the way the rare-earth industry was won: where it makes
@@ -25,7 +25,7 @@ class Hawk(DefaultState):
     traits = Traits(roles=("great_power",), aggressiveness=0.9, tags=("retaliates", "escalates", "floods"))
     DOMINANT = 0.5          # world share above which it defends a good by flooding
     FLOOD_RATE = 0.2        # export subsidy, as a share of the price
-    PATIENCE = 3            # turns it waits for the other side to lift before climbing
+    PATIENCE = 4            # turns it waits for the other side to lift before climbing
     LADDER_TURNS = 2        # turns between rungs while the other side's controls bind
     MAX_EXTRA_RUNGS = 4     # controls it holds beyond the other side's, at most
 
