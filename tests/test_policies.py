@@ -227,3 +227,14 @@ def test_nationalist_takes_over_foreign_plants_in_play():
 
     assert any(text.startswith("nationalize") for text in id_orders("nationalist"))
     assert not any(text.startswith(("nationalize", "ore_export_ban")) for text in id_orders("investor_friendly"))
+
+
+def test_a_level_is_batched_only_when_the_policy_it_wraps_is():
+    """A policy that decides seat by seat stays so at any level, each seat with its own
+    observation; a batched one is asked in a batch at every level."""
+    from agents.policies.base import Passive
+    from agents.policies.default import DefaultFirm
+    from agents.policies.difficulty import with_difficulty
+    for level in ("easy", "normal", "hard"):
+        assert not hasattr(with_difficulty(Passive, level), "decide_batch")
+        assert hasattr(with_difficulty(DefaultFirm, level), "decide_batch")

@@ -80,18 +80,6 @@ class DifficultyWrapper(Policy):
         obs = self._view(observation, rng) if self._changes_view() else observation
         return self._slips(list(self.inner.decide(obs, rng)), rng)
 
-    def decide_batch(self, observations, rngs):
-        """Decide for many seats at once: the wrapped policy's own batch, on one view of the
-        market shared by the batch, when the level shows every seat the same market."""
-        lv, batch = self.level, getattr(self.inner, "decide_batch", None)
-        if batch is None or lv.noise or lv.blind:
-            return [self.decide(obs, rng) for obs, rng in zip(observations, rngs)]
-        if self._changes_view() and observations:
-            pub = self._public(observations[0]["public"])
-            observations = [{**obs, "public": pub, "private": self._private(obs["private"])
-                             if "history" in obs["private"] else obs["private"]} for obs in observations]
-        return [self._slips(list(orders), rng) for orders, rng in zip(batch(observations, rngs), rngs)]
-
     def _changes_view(self) -> bool:
         lv = self.level
         return bool(lv.stale or lv.noise or lv.blind or lv.foresight)
@@ -120,6 +108,23 @@ class DifficultyWrapper(Policy):
     def _private(self, me) -> dict:
         return _shifted(me, MARKET_PRIVATE, self.level) if "history" in me else dict(me)
 
+
+class BatchedDifficultyWrapper(DifficultyWrapper):
+    """A difficulty level of a policy that decides in batches: asked in a batch too, like
+    the policy it wraps (a policy without one is asked seat by seat, each seat with its
+    own observation, as unwrapped)."""
+
+    def decide_batch(self, observations, rngs):
+        """Decide for many seats at once: the wrapped policy's own batch, on one view of the
+        market shared by the batch, when the level shows every seat the same market."""
+        lv, batch = self.level, self.inner.decide_batch
+        if lv.noise or lv.blind:
+            return [self.decide(obs, rng) for obs, rng in zip(observations, rngs)]
+        if self._changes_view() and observations:
+            pub = self._public(observations[0]["public"])
+            observations = [{**obs, "public": pub, "private": self._private(obs["private"])
+                             if "history" in obs["private"] else obs["private"]} for obs in observations]
+        return [self._slips(list(orders), rng) for orders, rng in zip(batch(observations, rngs), rngs)]
 
 def _shifted(part, keys: tuple, lv: Difficulty) -> dict:
     """A copy of an observation's part (public or private) as the level sees its market:
@@ -191,7 +196,8 @@ def with_difficulty(cls: type[Policy], level: str) -> type[Policy]:
                 "normal": "as written",
                 "hard": "foresees prices and demand a turn ahead"}[level]
         desc = f"{cls.name} at {level}: {what}. {cls.description}"
-        _CACHE[key] = type(f"{cls.__name__}_{level.capitalize()}", (DifficultyWrapper,), {
+        parent = BatchedDifficultyWrapper if hasattr(cls, "decide_batch") else DifficultyWrapper
+        _CACHE[key] = type(f"{cls.__name__}_{level.capitalize()}", (parent,), {
             "name": f"{cls.name}:{level}", "description": desc, "traits": traits,
             "base": cls, "level": lv, "__module__": __name__})
     return _CACHE[key]
