@@ -129,6 +129,16 @@ def index_facilities(m, cap_turn: np.ndarray) -> None:
         m._needed = np.tile(needed_tranches(tranches), C)
 
 
+def level_inputs(m, level) -> np.ndarray:
+    """Every good an input of some good of the chain level (the recipe does not change during
+    a game, so worked out once per level)."""
+    key = tuple(level)
+    cache = m.__dict__.setdefault("_level_inputs", {})
+    if key not in cache:
+        cache[key] = np.flatnonzero(m.recipe[list(key)].any(axis=0))
+    return cache[key]
+
+
 def needed_tranches(tranches) -> np.ndarray:
     """Which demand tranches buy at the reference price: what a sector needs in normal
     times, so what counts as a shortage when it goes unserved."""
@@ -162,11 +172,12 @@ def supply_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
     rows = np.concatenate(rows_of)
     goods = np.repeat(np.asarray(level, dtype=np.intp), sizes)
     qty = cap_turn[rows]
-    ins = np.flatnonzero(m.recipe[level].any(axis=0))      # every input of the level
+    ins = level_inputs(m, level)
     if ins.size:
         # a plant runs as far as its scarcest input allows (recyclers buy no inputs)
-        need = m.recipe[goods][:, ins] * (1.0 - m.flex[goods][:, ins])
-        limit = np.divide(fac.input_stock[rows][:, ins], need, out=np.full(need.shape, np.inf),
+        cells = (goods[:, None], ins)
+        need = m.recipe[cells] * (1.0 - m.flex[cells])
+        limit = np.divide(fac.input_stock[rows[:, None], ins], need, out=np.full(need.shape, np.inf),
                           where=need > 0).min(axis=1)
         qty = np.where(fac.col("ftype")[rows] != m.recycler_type, np.minimum(qty, limit), qty)
     qty = np.maximum(qty, 0.0)
@@ -333,11 +344,11 @@ def settle(m, prepared: list[Prepared], results: list) -> None:
     sold = np.concatenate([res.supply_taken[:n] for res, n in zip(results, nfs)])
     cty = np.concatenate([p.supply["country"][:n] for p, n in zip(prepared, nfs)])
     goods = np.repeat(lv, nfs)
-    ins = np.flatnonzero(m.recipe[lv].any(axis=0))
+    ins = level_inputs(m, [p.good for p in prepared])
     if ins.size and rows.size:
         used = np.where(fac.col("ftype")[rows] != m.recycler_type, sold, 0.0)
         at = (rows[:, None], ins)
-        fac.input_stock[at] = np.maximum(fac.input_stock[at] - m.recipe[goods][:, ins] * used[:, None], 0.0)
+        fac.input_stock[at] = np.maximum(fac.input_stock[at] - m.recipe[goods[:, None], ins] * used[:, None], 0.0)
     revenue = sold * price[cty, goods]
     m.fac_output[rows] += sold
     m.fac_revenue[rows] += revenue
