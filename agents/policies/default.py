@@ -79,17 +79,13 @@ class DefaultFirm(Policy):
         return out
 
     @staticmethod
-    def _licences(pub, me, tables, rows=None) -> list:
-        """Licence applications for the inputs of operating plants that a control starves;
-        `rows`: those plants if the caller has picked them out already."""
+    def _licences(pub, me, tables, rows) -> list:
+        """Licence applications for the inputs of the firm's operating plants `rows` that a
+        control starves (picked out for the whole batch by `_licence_rows`)."""
         needs = tables["licensing"]
-        if not needs or me["cash"] < 5.0:
+        if me["cash"] < 5.0:
             return []
         fac = me["facilities"]
-        if rows is None:
-            rows = np.flatnonzero((fac["status_code"] == 0) & tables["needs_licence"][fac["country"], fac["good"]])
-        if not len(rows):
-            return []
         goods, countries = pub["goods"], pub["countries"]
         asked = {(e, g) for e, g, granted in me["licences"] if granted is None}
         out = []
@@ -217,7 +213,6 @@ def _firm_tables(pub) -> dict:
         "inputs_of": inputs_of,
         "reserves": build["reserves"],
         "value": value, "ratio": ratio,
-        "open": is_open,
         # per good, the best return of a new plant anywhere if the good is open, else -inf:
         # no firm can clear its hurdle on a good whose prospect is below it
         "prospect": np.where(is_open, ratio.max(axis=0), -np.inf).tolist(),
