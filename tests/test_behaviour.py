@@ -72,6 +72,17 @@ def test_china_hawk_climbs_its_ladder_only_after_the_other_side_has_held_on(smal
     assert not [text for _t, text in actions_of(quiet, "CN", "export_control") if "target=US" in text]
 
 
+def test_china_hawk_floods_a_good_it_dominates_while_a_rival_floors_it(small):
+    """A US floor under gallium (China makes most of it) draws a Chinese export subsidy the
+    next turn, lifted once the floor has lapsed; without the floor, none."""
+    seats = quiet_world(small, CN="hawk")
+    floor = {2: [("US", "price_floor good=gallium price=2 volume=5 turns=2")]}
+    game = play(small, seats, floor, turns=8)
+    assert actions_of(game, "CN", "export_subsidy") == [(3, "export_subsidy good=gallium rate=0.2"),
+                                                        (5, "export_subsidy good=gallium rate=0")]
+    assert actions_of(play(small, seats, {}, turns=8), "CN", "export_subsidy") == []
+
+
 def test_builder_us_spends_on_floors_offtakes_or_stockpiles_when_its_supply_risk_rises(small):
     seats = quiet_world(small, US="builder")
     ban = play(small, seats, {2: [("CN", "export_control good=gallium target=US mode=ban")]}, turns=4)
