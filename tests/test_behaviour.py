@@ -125,6 +125,9 @@ def test_nationalist_only_offers_compensation_it_can_pay(nickel_games):
     rush, _calm = nickel_games
     rejected = [why for _t, s, text, why in rush.model.rejections if s == "ID" and text.startswith("nationalize")]
     assert rejected == []
+    taken = [text.split("facility=")[1].split()[0] for _t, text in actions_of(rush, "ID", "nationalize")]
+    m = rush.model                                            # it did offer, and it was carried out
+    assert taken and all(m.fac.owner_name(m.fac.row[f], m.firms, m.countries) == "ID" for f in taken)
 
 
 # -- firms ------------------------------------------------------------------------------------
