@@ -48,6 +48,16 @@ def new_unit_cost(m, g: int, c: int, ftype: int) -> float:
     return float(unit_cost_table(m)[c, g]) * m.ftype_cost_mult[ftype]
 
 
+#: An expansion of an operating plant costs this share of a new plant's capex ...
+EXPAND_CAPEX_SHARE = 0.8
+
+
+def expand_lead(lead_turns):
+    """... and takes half a new plant's lead time, at least a turn (the site, permits and
+    infrastructure are there already). Works on one lead or an array of them."""
+    return np.maximum(1, np.asarray(lead_turns) // 2)
+
+
 def default_type(m, good: str) -> str | None:
     for t in m.ftypes.ids:
         if t != "recycling" and good in m.ftype_goods[t]:
@@ -68,8 +78,9 @@ def build_table(m) -> dict:
         for g in (g for g, tt in enumerate(types) if tt == t):
             lead[:, g] = per_country
     return {"type": types, "capex_per_unit": capex_unit, "unit_cost": unit_cost_table(m),
-            "lead_turns": lead, "reserves": m.reserves.copy()}
-
+            "lead_turns": lead, "reserves": m.reserves.copy(),
+            # expanding a plant of the good's type (see game.actions.industry.expand)
+            "expand_capex_per_unit": EXPAND_CAPEX_SHARE * capex_unit, "expand_lead_turns": expand_lead(lead)}
 
 
 

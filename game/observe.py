@@ -78,11 +78,14 @@ def public_view(m) -> dict:
 
 
 def _pipeline(m) -> np.ndarray:
-    """Capacity under construction per good, per turn (same scale as production)."""
+    """Capacity under construction per good, per turn (same scale as production): new plants
+    and expansions of plants standing."""
     fac = m.fac
     out = np.zeros(len(m.goods))
     rows = np.flatnonzero(fac.col("status") == 2)
     np.add.at(out, fac.col("good")[rows], fac.col("capacity")[rows] * m.turn_frac)
+    rows = np.flatnonzero(fac.col("pending_turns") > 0)
+    np.add.at(out, fac.col("good")[rows], fac.col("pending_capacity")[rows] * m.turn_frac)
     return out
 
 
@@ -389,6 +392,7 @@ def _firm_table(m, epoch=None) -> dict:
         "unit_cost": fac.unit_cost[rows], "status": names["status"][fac.status[rows]],
         "status_code": fac.status[rows],          # 0 operating, 1 idle, 2 construction, 3 closed
         "turns_left": fac.turns_left[rows], "output": output,
+        "expanding": fac.pending_turns[rows] > 0,   # an expansion under way (one at a time)
     }
     table = _by_key(cols, owners, len(m.firms))
     m._firm_table = (epoch, table)

@@ -268,6 +268,15 @@ def test_expand_adds_capacity_later(scenario):
     assert m.fac.capacity[row] == 200.0 and m.fac.pending_capacity[row] == 0.0
 
 
+def test_expansion_at_most_doubles_a_plant(scenario):
+    """A project larger than the plant itself is a new plant (a build, with its own lead time)."""
+    game = passive(scenario)
+    assert rejected(game, "BHP", "expand facility=bhp_ref_au capacity=150.5") == \
+        "an expansion adds at most the plant's own capacity (150 a year for bhp_ref_au)"
+    step(game, ("BHP", "expand facility=bhp_ref_au capacity=150"))
+    assert game.model.fac.pending_capacity[game.model.fac.row["bhp_ref_au"]] == 150.0
+
+
 def test_idle_reopen_and_close_change_status_and_output(scenario):
     game = passive(scenario)
     m = game.model

@@ -10,7 +10,7 @@ from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.actions.controls import tech_penalty
 from game.facilities import CLOSED, CONSTRUCTION, IDLE, OPERATING
-from game.costs import new_unit_cost
+from game.costs import EXPAND_CAPEX_SHARE, expand_lead, new_unit_cost
 from game.ledger import pay
 from game.measures import StakeOffer
 
@@ -91,15 +91,18 @@ def expand(m, seat, o):
         raise Reject(f"only an operating facility can be expanded ({o.facility} is not)")
     if m.fac.pending_turns[i] > 0:
         raise Reject(f"{o.facility} is already being expanded")
+    if o.capacity > m.fac.capacity[i] + 1e-9:      # a larger plant is a new project: build
+        raise Reject(f"an expansion adds at most the plant's own capacity "
+                     f"({m.fac.capacity[i]:g} a year for {o.facility})")
     t, g, c = int(m.fac.ftype[i]), int(m.fac.good[i]), int(m.fac.country[i])
     if m.ftypes.ids[t] == "mine" and m.reserves[c, g] < o.capacity - 1e-9:
         raise Reject(f"{m.countries.ids[c]} has known deposits for only {m.reserves[c, g]:g} more a year")
-    cost = 0.8 * capex(m, t, g, o.capacity)
+    cost = EXPAND_CAPEX_SHARE * capex(m, t, g, o.capacity)
     spend(m, seat, cost)
     if m.ftypes.ids[t] == "mine":
         m.reserves[c, g] -= o.capacity
     m.fac.pending_capacity[i] = o.capacity
-    m.fac.pending_turns[i] = max(1, lead_turns(m, t, c) // 2)
+    m.fac.pending_turns[i] = int(expand_lead(lead_turns(m, t, c)))
     m.fac.capex_value[i] += cost
     m.investments.append((seat, c, cost))
 
