@@ -133,28 +133,43 @@ def test_nationalist_only_offers_compensation_it_can_pay(nickel_games):
 # -- firms ------------------------------------------------------------------------------------
 GALLIUM_BAN = ("CN", "export_control good=gallium target=ALL mode=ban")
 GALLIUM_LIFT = ("CN", "lift_control good=gallium target=ALL")
+# The ban comes in turn 3, after two turns of market: the record of turn 1 in a firm's memory
+# is the world before any market, at reference prices, at which expanding a plant can pay.
+BAN_AT = 3
+BAN = {BAN_AT: [GALLIUM_BAN]}
+SPIKE = {BAN_AT: [GALLIUM_BAN], BAN_AT + 1: [GALLIUM_LIFT]}
 
 
-def gallium_firms(small, firm_policy, script, turns=6):
+def gallium_firms(small, firm_policy, script, turns=BAN_AT + 6):
+    """(turn, host country, order) of every plant the two gallium firms build or expand."""
     seats = quiet_world(small, JPGA=firm_policy, DEGA=firm_policy)
     game = play(small, seats, script, turns)
-    return [(t, text) for f in ("JPGA", "DEGA") for t, text in actions_of(game, f, "build")]
+    fac, countries = game.model.fac, game.model.countries.ids
+    out = []
+    for f in ("JPGA", "DEGA"):
+        for t, text in actions_of(game, f, "build", "expand"):
+            args = dict(kv.split("=", 1) for kv in text.split()[1:])
+            host = args.get("country") or countries[fac.country[fac.row[args["facility"]]]]
+            out.append((t, host, text))
+    return out
 
 
-@pytest.mark.parametrize("name, builds_by", [("expander", 3), ("state_directed", 4), ("cautious", 5)])
-def test_firms_build_outside_china_when_prices_stay_high(small, name, builds_by):
-    builds = gallium_firms(small, name, {1: [GALLIUM_BAN]})
-    assert builds and all("country=CN" not in text for _t, text in builds)
-    assert min(t for t, _ in builds) == builds_by        # the more cautious, the longer it waits
+@pytest.mark.parametrize("name, waits", [("expander", 2), ("state_directed", 3), ("cautious", 4)])
+def test_firms_build_outside_china_when_prices_stay_high(small, name, waits):
+    """Under a lasting ban on Chinese gallium the Japanese and German gallium firms build or
+    expand plants at home, never in China, after as many turns as the price must hold."""
+    builds = gallium_firms(small, name, BAN)
+    assert builds and all(host != "CN" for _t, host, _text in builds)
+    assert min(t for t, _h, _x in builds) == BAN_AT + waits   # the more cautious, the longer it waits
     assert gallium_firms(small, name, {}) == []          # prices never rose: nothing built
 
 
 @pytest.mark.parametrize("name", ["expander", "state_directed", "cautious"])
 def test_firms_do_not_build_on_a_one_turn_spike(small, name):
     """A ban lifted the turn after it was imposed doubles prices for one turn only."""
-    assert gallium_firms(small, name, {1: [GALLIUM_BAN], 2: [GALLIUM_LIFT]}) == []
+    assert gallium_firms(small, name, SPIKE) == []
     # the default firm, which judges on one turn, builds on that spike
-    assert gallium_firms(small, "default_firm", {1: [GALLIUM_BAN], 2: [GALLIUM_LIFT]})
+    assert gallium_firms(small, "default_firm", SPIKE)
 
 
 @pytest.mark.parametrize("name", ["expander", "state_directed"])
@@ -163,7 +178,7 @@ def test_firms_build_at_home_when_a_floor_covers_the_cost_gap(small, name):
     home at once (the cautious firm, losing money at 2025 prices, would not)."""
     script = {1: [("JP", "price_floor good=gallium price=2.0 volume=50 turns=10")]}
     builds = gallium_firms(small, name, script)
-    assert builds and all("country=JP" in text for _t, text in builds)
+    assert builds and all(host == "JP" for _t, host, _text in builds)
     # a floor below the cost of a new plant changes nothing
     low = {1: [("JP", "price_floor good=gallium price=0.4 volume=50 turns=10")]}
     assert gallium_firms(small, name, low) == []
@@ -173,13 +188,12 @@ def test_difficulty_changes_when_a_firm_believes_a_price(small):
     """Under a lasting ban the hard expander, which extrapolates the rise, builds a turn
     before the normal one. On a one-turn spike the normal expander holds still, while the
     easy one, a turn behind and remembering one turn, builds after the spike has passed."""
-    first = {lv: min(t for t, _ in gallium_firms(small, f"expander:{lv}", {1: [GALLIUM_BAN]}))
+    first = {lv: min(t for t, _h, _x in gallium_firms(small, f"expander:{lv}", BAN))
              for lv in ("normal", "hard")}
     assert first["hard"] < first["normal"]
-    spike = {1: [GALLIUM_BAN], 2: [GALLIUM_LIFT]}
-    assert gallium_firms(small, "expander:normal", spike) == []
-    late = gallium_firms(small, "expander:easy", spike)
-    assert late and min(t for t, _ in late) >= 3
+    assert gallium_firms(small, "expander:normal", SPIKE) == []
+    late = gallium_firms(small, "expander:easy", SPIKE)
+    assert late and min(t for t, _h, _x in late) >= BAN_AT + 2
 
 
 # -- middle countries -------------------------------------------------------------------------

@@ -165,7 +165,13 @@ def test_firms_build_outside_china_only_when_prices_or_floors_cover_the_gap(name
     pub = obs["public"]
     pol = make_policy(name, "firm")
     g = pub["goods"].index("gallium")
-    builds = lambda ob: [x for x in pol.decide(ob, _rng()) if x.action == "build"]
+    fac = obs["private"]["facilities"]
+    host_of = {str(i): pub["countries"][int(c)] for i, c in zip(fac["id"], fac["country"])}
+
+    def builds(ob):
+        """The hosts of the plants the firm builds or expands."""
+        return [x.country if x.action == "build" else host_of[x.facility]
+                for x in pol.decide(ob, _rng()) if x.action in ("build", "expand")]
     flat = pub["price"].copy()
     flat[:, g] = pub["ref_price"][g]
     assert builds(_with(obs, "public", price=flat)) == []
@@ -174,11 +180,11 @@ def test_firms_build_outside_china_only_when_prices_or_floors_cover_the_gap(name
     assert builds(_with(obs, "public", price=high)) == []            # not on one turn's price
     held = tuple({**rec, "price": high} for rec in pub["history"])   # but on a price that has held
     out = builds(_with(obs, "public", price=high, history=held))
-    assert out and all(b.country != "CN" for b in out)
+    assert out and "CN" not in out
     floor = [{"state": "JP", "good": "gallium", "price": 4.0 * float(pub["ref_price"][g]), "volume": 100.0,
               "until_turn": 20}]
     out = builds(_with(obs, "public", price=flat, floors=floor))
-    assert out and all(b.country != "CN" for b in out)
+    assert out and "CN" not in out
 
 
 def _us_control_obs(seat, alignment):

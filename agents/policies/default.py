@@ -19,6 +19,8 @@ from game import orders as o
 HORIZON_TURNS = 20          # turns of output a firm counts on when it invests
 DISCOUNT = 0.7              # what those future margins are worth today
 NEW_PLANT_SHARE = 0.04      # a new plant's size as a share of world output
+HURDLE, STATE_HURDLE = 1.2, 0.9   # return per unit of capex a private / state-owned firm asks
+CASH_MULTIPLE = 3.0         # capex may reach this multiple of cash (borrowing the rest)
 
 
 class DefaultFirm(Policy):
@@ -120,7 +122,7 @@ class DefaultFirm(Policy):
         return out
 
     def _invest(self, pub, me, tables):
-        """The plant to build this turn, if any (personalities override this)."""
+        """The plant to build or expand this turn, if any (personalities override this)."""
         return self._best_investment(pub, me, tables)
 
     def _may_invest(self, pub, observations, tables, plants) -> np.ndarray | None:
@@ -133,24 +135,64 @@ class DefaultFirm(Policy):
 
     @staticmethod
     def _best_investment(pub, me, tables):
-        fac = me["facilities"]
-        best, best_ratio = None, 0.9 if me["state_owned"] else 1.2
-        if max(tables["prospect"]) <= best_ratio or not len(fac["id"]) or me["cash"] <= 0:
-            return None
-        own = None
-        for g in set(fac["good"].tolist()):
-            if tables["prospect"][g] <= best_ratio:       # closed, or cannot win anywhere
+        hosts = None
+
+        def sites(g):
+            nonlocal hosts
+            if hosts is None:
+                hosts = set(me["facilities"]["country"].tolist()) | {me["home_row"]}
+            return hosts | tables["input_hosts"][g]
+        return best_investment(pub, me, tables, STATE_HURDLE if me["state_owned"] else HURDLE,
+                               CASH_MULTIPLE, sites)
+
+
+def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites):
+    """The firm's best project whose return clears `hurdle`, or None: for each good it makes,
+    a new plant (on the host rows `sites(g)` allows) or the expansion of one of its plants
+    there, within `cash_multiple` x its cash. Goods in sorted order; a tie keeps the first."""
+    fac = me["facilities"]
+    if not len(fac["id"]) or me["cash"] <= 0:
+        return None
+    best, best_ratio = None, hurdle
+    grow = expansions(tables, fac)
+    afford = cash_multiple * me["cash"] + 1.0
+    for g in sorted(set(fac["good"].tolist())):
+        capacity = tables["capacity"][g]
+        hosts = None
+        if tables["prospect"][g] > best_ratio and tables["capex_unit"][g] * capacity <= afford:
+            hosts = sites(g)
+            cands = np.fromiter(sorted(hosts), dtype=np.int64)
+            if len(cands):
+                ratio, host = best_site(tables, g, cands, capacity)
+                if ratio > best_ratio:
+                    best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
+        for k in np.flatnonzero((fac["good"] == g) & (grow["ratio"] > best_ratio)).tolist():
+            if grow["cost"][k] > afford:
                 continue
-            capacity = tables["capacity"][g]
-            if tables["capex_unit"][g] * capacity > 3.0 * me["cash"] + 1.0:
-                continue
-            if own is None:
-                own = set(fac["country"].tolist()) | {me["home_row"]}
-            cands = np.fromiter(own | tables["input_hosts"][g], dtype=np.int64)
-            ratio, host = best_site(tables, g, cands, capacity)
-            if ratio > best_ratio:
-                best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
-        return best
+            hosts = sites(g) if hosts is None else hosts
+            if int(fac["country"][k]) in hosts and grow["ratio"][k] > best_ratio:
+                best_ratio = float(grow["ratio"][k])
+                best = o.Expand(facility=str(fac["id"][k]), capacity=float(grow["capacity"][k]))
+    return best
+
+
+def expansions(tables, plants) -> dict:
+    """For plants (a firm's facilities, or the columns of a batch's): what expanding each would
+    return per unit of capex (-inf where it cannot be expanded: not operating, already
+    growing, not the good's usual plant type, the good not open, or a mine without the
+    deposits), by how much (a new plant's size, at most doubling) and at what cost."""
+    good, country = plants["good"], plants["country"]
+    lead = tables["expand_lead"][country, good]
+    size = np.minimum(tables["capacity"][good], plants["capacity"])
+    capex = tables["expand_capex_unit"][good]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = ((tables["value_floored"][country, good] - plants["unit_cost"]) * tables["payback"]
+                 * (0.97 ** lead) / capex)
+    ok = ((plants["status_code"] == 0) & ~plants["expanding"] & tables["expand_open"][good]
+          & (tables["type_names"][good] == plants["type"]) & (size > 0) & np.isfinite(ratio)
+          & (~tables["is_mine"][good] | (tables["reserves"][country, good] >= size)))
+    size = np.floor(size * 1000.0) / 1000.0           # to the kt-thousandth, never above the plant
+    return {"ratio": np.where(ok & (size > 0), ratio, -np.inf), "capacity": size, "cost": capex * size}
 
 
 def best_site(tables: dict, g: int, cands: np.ndarray, capacity: float) -> tuple[float, int]:
@@ -170,20 +212,19 @@ def build_order(pub, tables: dict, g: int, host: int, capacity: float) -> o.Buil
 
 def _firm_tables(pub) -> dict:
     """Market-wide numbers every firm uses: value of a unit of output net of inputs per
-    (country, good), what a new plant would return per unit of capex, and where each good's
-    inputs come from."""
+    (country, good), what a new plant or an expansion would return per unit of capex, and
+    where each good's inputs come from."""
     price, recipe, build = pub["price"], pub["recipe"], pub["build"]
     value = price - price @ recipe.T                      # (C, G): price less input cost
     floors = np.full_like(price, -np.inf)
     for fl in pub["floors"]:
         c, g = pub["countries"].index(fl["state"]), pub["goods"].index(fl["good"])
         floors[c, g] = max(floors[c, g], fl["price"] - float(recipe[g] @ price[c]))
-    margin = np.maximum(value, floors) - build["unit_cost"]
-    frac = pub["turn_frac"]
+    margin = np.maximum(value, floors)                   # floors count where they pay more
+    payback = pub["turn_frac"] * HORIZON_TURNS * DISCOUNT
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = margin * frac * HORIZON_TURNS * DISCOUNT * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
+        ratio = (margin - build["unit_cost"]) * payback * (0.97 ** build["lead_turns"]) / build["capex_per_unit"][None, :]
     ratio = np.where(np.isfinite(ratio), ratio, -np.inf)
-    world = pub["world_production"]
     inputs_of = _same_arrays("inputs_of", (recipe,), lambda: _inputs_of(recipe))
     hosts = _same_arrays("hosts", (pub["production"], recipe), lambda: _input_hosts(pub["production"], inputs_of))
     countries, goods = pub["countries"], pub["goods"]
@@ -202,24 +243,33 @@ def _firm_tables(pub) -> dict:
         elif ctl["target"] != issuer:
             regime[target, i] = 1.0
     needs_licence = regime @ (recipe != 0).T > 0           # (C, G): some input of g does
-    # firms stop adding a good once the capacity being built would cover about 6% growth
-    # of world output per turn until it is ready (more for slow-to-build mines)
+    # firms stop adding to a good once the capacity being built would cover about 6% growth
+    # of world output a turn until it is ready (more for slow-to-build mines; an expansion,
+    # ready sooner, stops sooner)
+    world = pub["world_production"]
     lead = _same_arrays("median_lead", (build["lead_turns"],), lambda: np.median(build["lead_turns"], axis=0))
-    is_open = ((world > 0) & (pub["pipeline"] <= 0.06 * world * lead)
-               & np.array([t is not None for t in build["type"]]))
+    expand_lead = _same_arrays("median_expand_lead", (build["expand_lead_turns"],),
+                               lambda: np.median(build["expand_lead_turns"], axis=0))
+    typed = np.array([t is not None for t in build["type"]])
+    growing = (world > 0) & typed
     return {
         "licensing": licensing,
         "needs_licence": needs_licence,
         "inputs_of": inputs_of,
         "reserves": build["reserves"],
-        "value": value, "ratio": ratio,
+        "value": value, "ratio": ratio, "payback": payback,
         # per good, the best return of a new plant anywhere if the good is open, else -inf:
         # no firm can clear its hurdle on a good whose prospect is below it
-        "prospect": np.where(is_open, ratio.max(axis=0), -np.inf).tolist(),
-        "capacity": np.round(NEW_PLANT_SHARE * world / frac, 3),
+        "prospect": np.where(growing & (pub["pipeline"] <= 0.06 * world * lead), ratio.max(axis=0), -np.inf).tolist(),
+        "capacity": np.round(NEW_PLANT_SHARE * world / pub["turn_frac"], 3),
         "capex_unit": build["capex_per_unit"],
+        "expand_open": growing & (pub["pipeline"] <= 0.06 * world * expand_lead),
+        "value_floored": margin,
+        "expand_lead": build["expand_lead_turns"],
+        "expand_capex_unit": build["expand_capex_per_unit"],
         "input_hosts": hosts,
         "type": build["type"],
+        "type_names": np.array(build["type"], dtype=object),
         "is_mine": np.array([t == "mine" for t in build["type"]]),
     }
 
@@ -261,27 +311,31 @@ def _plants(observations) -> dict:
     facs = [obs["private"]["facilities"] for obs in observations]
     sizes = [len(f["good"]) for f in facs]
     cols = {key: np.concatenate([f[key] for f in facs]) if facs else np.zeros(0)
-            for key in ("good", "country", "status_code", "output", "unit_cost")}
+            for key in ("good", "country", "status_code", "output", "unit_cost", "capacity",
+                        "expanding", "type")}
     cols["owner"] = np.repeat(np.arange(len(facs)), sizes)
     cols["start"] = np.cumsum([0] + sizes[:-1]).tolist()
     return cols
 
 
-def _investors(observations, tables, plants, hurdle=None, cash_multiple: float = 3.0) -> np.ndarray:
-    """Per firm, whether _best_investment can find it a plant: it needs cash and a plant of
-    a good whose best return anywhere clears its hurdle and whose new plant it can afford
-    (the same tests, done for all plants at once). `hurdle` (one per firm) and
-    `cash_multiple` are the default rule's unless given."""
+def _investors(observations, tables, plants, hurdle=None, cash_multiple: float = CASH_MULTIPLE) -> np.ndarray:
+    """Per firm, whether `best_investment` can find it a project: it needs cash and a plant
+    of a good whose best new plant anywhere clears its hurdle and which it can afford, or a
+    plant whose expansion does (the same tests, done for all plants at once). `hurdle` (one
+    per firm) and `cash_multiple` are the default rule's unless given."""
     n = len(observations)
     if not len(plants["owner"]):
         return np.zeros(n, dtype=bool)
     me = [obs["private"] for obs in observations]
     cash = np.array([p["cash"] for p in me])
     if hurdle is None:
-        hurdle = np.array([0.9 if p["state_owned"] else 1.2 for p in me])
+        hurdle = np.array([STATE_HURDLE if p["state_owned"] else HURDLE for p in me])
     owner, good = plants["owner"], plants["good"]
+    afford = cash_multiple * cash[owner] + 1.0
     cost = (tables["capex_unit"] * tables["capacity"])[good]
-    fits = (np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > cash_multiple * cash[owner] + 1.0)
+    grow = expansions(tables, plants)
+    fits = (((np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > afford))
+            | ((grow["ratio"] > hurdle[owner]) & ~(grow["cost"] > afford)))
     return (np.bincount(owner[fits], minlength=n) > 0) & (cash > 0)
 
 

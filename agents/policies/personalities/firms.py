@@ -1,9 +1,9 @@
 """Firm personalities: expander, cautious and state_directed.
 
 All three keep DefaultFirm's plant housekeeping (idle, reopen, licences) and differ in when
-and where they build: the return they demand on capex (floors count, through the default
-tables), how much of their cash they will risk, which countries they will build in, and how
-long a price must hold before they believe it. Firms from outside China build outside China
+and where they build or expand: the return they demand on capex (floors and the demand
+outlook count, through the default tables), how much of their cash they will risk, which
+countries they will invest in, and how long a price must hold before they believe it. Firms from outside China build outside China
 (de-risking); Chinese firms build anywhere.
 
 Each firm recalls the prices of its last few turns (the observation's history) and plans on
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies.base import Traits
-from agents.policies.default import DefaultFirm, _investors, best_site, build_order
+from agents.policies.default import DefaultFirm, _investors, best_investment
 from agents.policies.personalities.memory import Memory
 
 
@@ -54,23 +54,8 @@ class _Builder(DefaultFirm):
         return self.HURDLE
 
     def _invest(self, pub, me, tables):
-        fac = me["facilities"]
-        if not len(fac["id"]) or me["cash"] <= 0:
-            return None
-        best, best_ratio = None, self._hurdle(pub, me)
-        for g in sorted(set(fac["good"].tolist())):
-            if tables["prospect"][g] <= best_ratio:       # closed, or cannot win anywhere
-                continue
-            capacity = tables["capacity"][g]
-            if tables["capex_unit"][g] * capacity > self.CASH_MULTIPLE * me["cash"] + 1.0:
-                continue
-            cands = np.array(sorted(self._hosts(pub, me, g, tables)), dtype=np.int64)
-            if not len(cands):
-                continue
-            ratio, host = best_site(tables, g, cands, capacity)
-            if ratio > best_ratio:
-                best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
-        return best
+        return best_investment(pub, me, tables, self._hurdle(pub, me), self.CASH_MULTIPLE,
+                               lambda g: self._hosts(pub, me, g, tables))
 
     def _may_invest(self, pub, observations, tables, plants) -> np.ndarray:
         # the tests `_invest` starts with (cash, a good that clears the firm's hurdle, a plant
