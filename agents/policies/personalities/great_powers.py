@@ -157,7 +157,7 @@ class Builder(DefaultState):
             if goods[g] not in floored:
                 orders.append(o.PriceFloor(good=goods[g], price=round(float(ref[g]) * (1.2 + 0.3 * min(risk[g], 2.0)), 6),
                                            volume=round(0.3 * demand, 6), turns=8))
-            deal = self._offtake(pub, me, g)
+            deal = self._offtake(pub, me, g, 0.3 * demand)
             if deal is not None and deal.volume * deal.price * frac < budget:
                 orders.append(deal)
                 budget -= deal.volume * deal.price * frac
@@ -183,15 +183,17 @@ class Builder(DefaultState):
         return Memory([{"risk": r} for r in past + [risk]]).before("risk", self.MEMORY)
 
     @staticmethod
-    def _offtake(pub, me, g: int):
-        """An offtake of half the output of the largest operating plant of the good at home."""
+    def _offtake(pub, me, g: int, most: float):
+        """An offtake of half the output of the largest operating plant of the good at home, but
+        no more than `most` a year (what the floor covers): the state takes the goods into its
+        stockpile, so a larger contract would starve its own users of a plant's output."""
         fac = me["facilities"]
         plants = [i for i in range(len(fac["id"])) if int(fac["good"][i]) == g and int(fac["status_code"][i]) == 0]
         if not plants:
             return None
         i = max(plants, key=lambda i: (float(fac["capacity"][i]), str(fac["id"][i])))
         price = round(1.2 * float(pub["price"][me["row"], g]), 6)
-        volume = round(0.5 * float(fac["capacity"][i]), 6)
+        volume = round(min(0.5 * float(fac["capacity"][i]), most), 6)
         if price <= 0 or volume <= 0:
             return None
         return o.Offtake(facility=str(fac["id"][i]), volume=volume, price=price, turns=8)
