@@ -244,3 +244,18 @@ def test_a_level_is_batched_only_when_the_policy_it_wraps_is():
     for level in ("easy", "normal", "hard"):
         assert not hasattr(with_difficulty(Passive, level), "decide_batch")
         assert hasattr(with_difficulty(DefaultFirm, level), "decide_batch")
+
+
+def test_a_firm_looks_for_input_hosts_only_among_producers():
+    """An input made in one country has that one host: the country after it in the list,
+    which makes none, is no place to find the input (it once drew Chinese magnet makers to
+    the first country in alphabetical order)."""
+    from agents.policies.default import _input_hosts, _inputs_of
+    recipe = np.zeros((3, 3))
+    recipe[2, :2] = 1.0                       # good 2 is made from goods 0 and 1
+    production = np.array([[0.0, 0.0, 0.0],   # country 0 makes nothing
+                           [0.0, 0.0, 4.0],   # country 1 makes good 2 only
+                           [9.0, 7.0, 0.0]])  # country 2 makes both inputs
+    hosts = _input_hosts(production, _inputs_of(recipe))
+    assert hosts[2] == {2}
+    assert hosts[0] == hosts[1] == frozenset()

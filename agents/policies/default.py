@@ -284,9 +284,11 @@ def _inputs_of(recipe) -> tuple:
 
 def _input_hosts(production, inputs_of) -> tuple:
     """Per good, the two largest producers of each of its inputs (a stable sort, column by
-    column; taken in the order (first, second) x inputs)."""
+    column), countries that produce none of it left out: an input made in one country only
+    has one host, not a second picked by its place in the list."""
     top2 = np.argsort(-production, axis=0, kind="stable")[:2]
-    return tuple(frozenset(top2[:, inputs].ravel().tolist()) for inputs in inputs_of)
+    makes = np.take_along_axis(production, top2, axis=0) > 0
+    return tuple(frozenset(top2[:, inputs][makes[:, inputs]].tolist()) for inputs in inputs_of)
 
 
 _SAME: dict[str, tuple] = {}
