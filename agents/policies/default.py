@@ -39,6 +39,12 @@ class DefaultFirm(Policy):
         pub = observations[0]["public"]
         tables = _firm_tables(pub)
         plants = _plants(observations)
+        # what expanding each plant would return, for the whole batch at once; a firm's own
+        # rows are a slice of it (best_investment and _investors read these)
+        tables["grow"] = expansions(tables, plants)
+        ends = np.cumsum([len(obs["private"]["facilities"]["good"]) for obs in observations]).tolist()
+        tables["grow_rows"] = {obs["private"]["firm"]: (start, end) for obs, start, end
+                               in zip(observations, plants["start"], ends)}
         operate = self._operate_all(pub, observations, tables, plants)     # a fresh list per firm
         licensed = _licence_rows(tables, plants)
         investors = self._may_invest(pub, observations, tables, plants)
@@ -154,7 +160,11 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
     if not len(fac["id"]) or me["cash"] <= 0:
         return None
     best, best_ratio = None, hurdle
-    grow = expansions(tables, fac)
+    rows = tables.get("grow_rows", {}).get(me.get("firm"))
+    if rows is not None and rows[1] - rows[0] == len(fac["good"]):
+        grow = {key: col[rows[0]:rows[1]] for key, col in tables["grow"].items()}
+    else:                                         # not asked through decide_batch
+        grow = expansions(tables, fac)
     afford = cash_multiple * me["cash"] + 1.0
     for g in sorted(set(fac["good"].tolist())):
         capacity = tables["capacity"][g]
@@ -335,7 +345,7 @@ def _investors(observations, tables, plants, hurdle=None, cash_multiple: float =
     owner, good = plants["owner"], plants["good"]
     afford = cash_multiple * cash[owner] + 1.0
     cost = (tables["capex_unit"] * tables["capacity"])[good]
-    grow = expansions(tables, plants)
+    grow = tables["grow"] if "grow" in tables else expansions(tables, plants)
     fits = (((np.array(tables["prospect"])[good] > hurdle[owner]) & ~(cost > afford))
             | ((grow["ratio"] > hurdle[owner]) & ~(grow["cost"] > afford)))
     return (np.bincount(owner[fits], minlength=n) > 0) & (cash > 0)
