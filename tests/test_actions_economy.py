@@ -261,6 +261,11 @@ def test_expand_adds_capacity_later(scenario):
     m = game.model
     row = m.fac.row["bhp_ref_au"]
     assert m.fac.capacity[row] == 150.0 and m.fac.pending_capacity[row] == 50.0
+    seen = game.observe("BHP")                 # capacity under construction, and the owner's flag
+    g = seen["public"]["goods"].index("nickel_refined")
+    assert seen["public"]["pipeline"][g] == pytest.approx(50.0 * m.turn_frac)
+    mine = seen["private"]["facilities"]
+    assert list(mine["expanding"]) == [fid == "bhp_ref_au" for fid in mine["id"]]
     assert rejected(game, "BHP", "expand facility=bhp_ref_au capacity=5") == \
         "bhp_ref_au is already being expanded"
     while m.fac.pending_turns[row] > 0:

@@ -247,6 +247,31 @@ def test_governance_standard_bars_own_firms_from_the_host(scenario):
     assert "jpga_nickel_refined_id" not in m.fac.row and "jp_gallium_id" not in m.fac.row
 
 
+def test_expanding_a_plant_meets_the_same_know_how_and_governance_rules_as_building_one():
+    """Growing a plant needs new equipment and know-how too: under a US processing control a
+    Chinese separator's expansion costs 1.5x and takes a year more; a governance standard
+    of the owner's home bars expanding a plant in the barred host."""
+    world = load_scenario("baseline_2025")
+    grow = ("CN_NORTHERN_RE", "expand facility=cnre_baotou_separation capacity=10")
+    base, m = twins(world, {1: [("US", "tech_control area=processing target=CN")]}, 2,
+                    base_plan={2: [grow]})
+    row = m.fac.row["cnre_baotou_separation"]
+    assert m.fac.pending_turns[row] == base.fac.pending_turns[row] + 2      # a year of 6-month turns
+    before = passive(world)                     # the plant's book value before either expansion
+    step(before)
+    book = before.model.fac.capex_value[row]
+    assert base.fac.capex_value[row] > book
+    assert m.fac.capex_value[row] - book == pytest.approx(1.5 * (base.fac.capex_value[row] - book))
+
+    small = passive(load_scenario(str(SMALL)))
+    step(small, ("CN", "governance_standard target=ID"))
+    small.submit("TSINGSHAN", "expand facility=ts_ref_id capacity=10")
+    small.submit("TSINGSHAN", "expand facility=ts_ref_cn capacity=10")
+    report = small.step()
+    assert [(s, why) for s, _t, why in report.rejected] == [
+        ("TSINGSHAN", "CN's governance standard bars its firms from investing in ID")]
+
+
 # ---- circumvention ---------------------------------------------------------------------------
 
 def _transship_game(scenario, enforcement: float, turns: int):

@@ -95,14 +95,18 @@ def expand(m, seat, o):
         raise Reject(f"an expansion adds at most the plant's own capacity "
                      f"({m.fac.capacity[i]:g} a year for {o.facility})")
     t, g, c = int(m.fac.ftype[i]), int(m.fac.good[i]), int(m.fac.country[i])
+    home = m.countries.ids[m.firm_home[b.firm(m, seat)]]
+    governance_bar(m, home, m.countries.ids[c])      # investing in a plant is investing in its host
     if m.ftypes.ids[t] == "mine" and m.reserves[c, g] < o.capacity - 1e-9:
         raise Reject(f"{m.countries.ids[c]} has known deposits for only {m.reserves[c, g]:g} more a year")
-    cost = EXPAND_CAPEX_SHARE * capex(m, t, g, o.capacity)
+    # a firm denied the know-how pays more and waits longer to add to a plant, as to build one
+    penalty = tech_penalty(m, home, m.goods.ids[g])
+    cost = EXPAND_CAPEX_SHARE * capex(m, t, g, o.capacity, penalty=penalty)
     spend(m, seat, cost)
     if m.ftypes.ids[t] == "mine":
         m.reserves[c, g] -= o.capacity
     m.fac.pending_capacity[i] = o.capacity
-    m.fac.pending_turns[i] = int(expand_lead(lead_turns(m, t, c)))
+    m.fac.pending_turns[i] = int(expand_lead(lead_turns(m, t, c))) + (math.ceil(12 / m.turn_months) if penalty else 0)
     m.fac.capex_value[i] += cost
     m.investments.append((seat, c, cost))
 
