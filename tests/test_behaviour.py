@@ -157,7 +157,7 @@ def gallium_firms(small, firm_policy, script, turns=BAN_AT + 6):
 @pytest.mark.parametrize("name, waits", [("expander", 2), ("state_directed", 3), ("cautious", 4)])
 def test_firms_build_outside_china_when_prices_stay_high(small, name, waits):
     """Under a lasting ban on Chinese gallium the Japanese and German gallium firms build or
-    expand plants at home, never in China, after as many turns as the price must hold."""
+    expand plants, never in China, after as many turns as the price must hold."""
     builds = gallium_firms(small, name, BAN)
     assert builds and all(host != "CN" for _t, host, _text in builds)
     assert min(t for t, _h, _x in builds) == BAN_AT + waits   # the more cautious, the longer it waits

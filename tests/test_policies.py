@@ -258,4 +258,91 @@ def test_a_firm_looks_for_input_hosts_only_among_producers():
                            [9.0, 7.0, 0.0]])  # country 2 makes both inputs
     hosts = _input_hosts(production, _inputs_of(recipe))
     assert hosts[2] == {2}
-    assert hosts[0] == hosts[1] == frozenset()
+
+
+# -- expansions ---------------------------------------------------------------------------------
+def _plants_like(fac, **changes):
+    """Facility columns as a firm sees them, with some columns replaced."""
+    out = {k: np.array(v) for k, v in fac.items()}
+    out.update({k: np.asarray(v) for k, v in changes.items()})
+    return out
+
+
+def _gallium_firm(price_multiple=2.0, cash=5000.0):
+    """JPGA (one gallium plant in Japan) rich in cash, with gallium at `price_multiple` x its
+    reference price everywhere, now and over its remembered turns."""
+    obs = _with(_obs("JPGA", turns=2), "private", cash=cash, debt=0.0, profit=5.0)
+    pub = obs["public"]
+    g = pub["goods"].index("gallium")
+    price = pub["price"].copy()
+    price[:, g] = price_multiple * pub["ref_price"][g]
+    held = tuple({**rec, "price": price} for rec in pub["history"])
+    return _with(obs, "public", price=price, history=held), g
+
+
+def test_what_an_expansion_returns_and_when_a_plant_cannot_grow():
+    from agents.policies.default import _firm_tables, expansions
+    obs, g = _gallium_firm()
+    tables = _firm_tables(obs["public"])
+    fac = obs["private"]["facilities"]
+    plant = expansions(tables, _plants_like(fac))
+    assert plant["ratio"][0] > 0 and np.isfinite(plant["ratio"][0])
+    # a new plant's size (4% of world output), at most the plant's own capacity, at 0.8x capex
+    size = min(tables["capacity"][g], float(fac["capacity"][0]))
+    assert plant["capacity"][0] == size
+    assert plant["cost"][0] == pytest.approx(0.8 * tables["capex_unit"][g] * size)
+    small = expansions(tables, _plants_like(fac, capacity=[0.5]))
+    assert small["capacity"][0] == 0.5
+    for why in ({"expanding": [True]}, {"status_code": [1]}, {"type": ["recycling"]}):
+        assert expansions(tables, _plants_like(fac, **why))["ratio"][0] == -np.inf, why
+    closed = {**tables, "expand_open": np.zeros_like(tables["expand_open"])}
+    assert expansions(closed, _plants_like(fac))["ratio"][0] == -np.inf
+    # a mine grows only where deposits cover the addition
+    mine = {**tables, "is_mine": np.ones_like(tables["is_mine"]), "reserves": np.zeros_like(tables["reserves"])}
+    assert expansions(mine, _plants_like(fac))["ratio"][0] == -np.inf
+
+
+def test_a_firm_whose_only_project_is_an_expansion_is_asked_and_expands():
+    """New plants closed everywhere (prospect -inf), an expansion that pays: the batch
+    prefilter lets the firm through and it expands its plant."""
+    import agents.policies.default as d
+    obs, _g = _gallium_firm()
+    real = d._firm_tables
+
+    def no_new_plants(pub):
+        t = real(pub)
+        return {**t, "prospect": [-np.inf] * len(t["prospect"])}
+    d._firm_tables = no_new_plants
+    try:
+        orders = make_policy("default_firm", "firm").decide(obs, _rng())
+    finally:
+        d._firm_tables = real
+    assert [(x.action, x.facility) for x in orders if x.action in ("build", "expand")] == [("expand", "jp_gallium")]
+
+
+@pytest.mark.parametrize("name, grows_in_china", [("default_firm", True), ("expander", False)])
+def test_a_firm_from_outside_china_expands_its_chinese_plant_only_if_its_policy_invests_there(name, grows_in_china):
+    """JPGA given a cheap plant in China as well: the default firm grows it; the expander,
+    de-risking, neither grows it nor builds in China."""
+    obs, _g = _gallium_firm()
+    pub, fac = obs["public"], obs["private"]["facilities"]
+    cn = pub["countries"].index("CN")
+    two = {k: np.concatenate([np.asarray(v), np.asarray(v)]) for k, v in fac.items()}
+    two["id"] = np.array(["jp_gallium", "jp_gallium_cn"], dtype=object)
+    two["country"] = np.array([fac["country"][0], cn])
+    two["unit_cost"] = np.array([fac["unit_cost"][0], 0.1])
+    orders = make_policy(name, "firm").decide(_with(obs, "private", facilities=two), _rng())
+    invest = [x for x in orders if x.action in ("build", "expand")]
+    in_china = [x for x in invest if getattr(x, "facility", "") == "jp_gallium_cn" or getattr(x, "country", "") == "CN"]
+    assert invest
+    assert bool(in_china) is grows_in_china
+
+
+def test_the_builders_offtake_is_no_larger_than_its_floor_covers():
+    from agents.policies.personalities.great_powers import Builder
+    obs = _obs("JP", turns=2)                  # Japan hosts a nickel refinery and a gallium plant
+    pub, me = obs["public"], obs["private"]
+    g = int(me["facilities"]["good"][int(np.argmax(me["facilities"]["capacity"]))])
+    big = Builder._offtake(pub, me, g, most=1e12)
+    capped = Builder._offtake(pub, me, g, most=0.25)
+    assert big is not None and big.volume > 0.25 and capped.volume == 0.25

@@ -42,9 +42,10 @@ class DefaultFirm(Policy):
         # what expanding each plant would return, for the whole batch at once; a firm's own
         # rows are a slice of it (best_investment and _investors read these)
         tables["grow"] = expansions(tables, plants)
-        ends = np.cumsum([len(obs["private"]["facilities"]["good"]) for obs in observations]).tolist()
         tables["grow_rows"] = {obs["private"]["firm"]: (start, end) for obs, start, end
-                               in zip(observations, plants["start"], ends)}
+                               in zip(observations, plants["start"], plants["end"])}
+        # deposits left for the next firm: one firm's mine takes them from the others
+        tables["reserves"] = tables["reserves"].copy()
         operate = self._operate_all(pub, observations, tables, plants)     # a fresh list per firm
         licensed = _licence_rows(tables, plants)
         investors = self._may_invest(pub, observations, tables, plants)
@@ -62,6 +63,7 @@ class DefaultFirm(Policy):
             best = self._invest(pub, me, tables) if investors is None or investors[k] else None
             if best is not None:
                 orders.append(best)
+                _claim_deposits(pub, me, tables, best)
             out.append(orders)
         return out
 
@@ -139,17 +141,14 @@ class DefaultFirm(Policy):
             return None
         return _investors(observations, tables, plants)
 
-    @staticmethod
-    def _best_investment(pub, me, tables):
-        hosts = None
-
-        def sites(g):
-            nonlocal hosts
-            if hosts is None:
-                hosts = set(me["facilities"]["country"].tolist()) | {me["home_row"]}
-            return hosts | tables["input_hosts"][g]
+    def _best_investment(self, pub, me, tables):
         return best_investment(pub, me, tables, STATE_HURDLE if me["state_owned"] else HURDLE,
-                               CASH_MULTIPLE, sites)
+                               CASH_MULTIPLE, lambda g: self._hosts(pub, me, g, tables))
+
+    def _hosts(self, pub, me, g: int, tables) -> set[int]:
+        """Where the firm would put a plant of good g (rows): the countries of its plants, its
+        home, and the largest producers of g's inputs (personalities narrow this)."""
+        return set(me["facilities"]["country"].tolist()) | {me["home_row"]} | tables["input_hosts"][g]
 
 
 def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites):
@@ -180,10 +179,27 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
             if grow["cost"][k] > afford:
                 continue
             hosts = sites(g) if hosts is None else hosts
-            if int(fac["country"][k]) in hosts and grow["ratio"][k] > best_ratio:
+            c = int(fac["country"][k])
+            if tables["is_mine"][g] and tables["reserves"][c, g] < grow["capacity"][k]:
+                continue                          # another firm took the deposits this turn
+            if c in hosts and grow["ratio"][k] > best_ratio:
                 best_ratio = float(grow["ratio"][k])
                 best = o.Expand(facility=str(fac["id"][k]), capacity=float(grow["capacity"][k]))
     return best
+
+
+def _claim_deposits(pub, me, tables, order) -> None:
+    """Take a new or larger mine's deposits out of the batch's `reserves`, so that firms
+    deciding after this one do not count on them (the engine would reject all but the
+    first order)."""
+    if isinstance(order, o.Build):
+        c, g = pub["countries"].index(order.country), pub["goods"].index(order.good)
+    else:
+        fac = me["facilities"]
+        k = list(fac["id"]).index(order.facility)
+        c, g = int(fac["country"][k]), int(fac["good"][k])
+    if tables["is_mine"][g]:
+        tables["reserves"][c, g] -= order.capacity
 
 
 def expansions(tables, plants) -> dict:
@@ -193,6 +209,7 @@ def expansions(tables, plants) -> dict:
     deposits), by how much (a new plant's size, at most doubling) and at what cost."""
     good, country = plants["good"], plants["country"]
     lead = tables["expand_lead"][country, good]
+    # a new plant's size (already rounded to 3 decimals), but never more than the plant itself
     size = np.minimum(tables["capacity"][good], plants["capacity"])
     capex = tables["expand_capex_unit"][good]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -201,8 +218,7 @@ def expansions(tables, plants) -> dict:
     ok = ((plants["status_code"] == 0) & ~plants["expanding"] & tables["expand_open"][good]
           & (tables["type_names"][good] == plants["type"]) & (size > 0) & np.isfinite(ratio)
           & (~tables["is_mine"][good] | (tables["reserves"][country, good] >= size)))
-    size = np.floor(size * 1000.0) / 1000.0           # to the kt-thousandth, never above the plant
-    return {"ratio": np.where(ok & (size > 0), ratio, -np.inf), "capacity": size, "cost": capex * size}
+    return {"ratio": np.where(ok, ratio, -np.inf), "capacity": size, "cost": capex * size}
 
 
 def best_site(tables: dict, g: int, cands: np.ndarray, capacity: float) -> tuple[float, int]:
@@ -327,6 +343,7 @@ def _plants(observations) -> dict:
                         "expanding", "type")}
     cols["owner"] = np.repeat(np.arange(len(facs)), sizes)
     cols["start"] = np.cumsum([0] + sizes[:-1]).tolist()
+    cols["end"] = np.cumsum(sizes).tolist()
     return cols
 
 

@@ -1,10 +1,10 @@
 """Firm personalities: expander, cautious and state_directed.
 
 All three keep DefaultFirm's plant housekeeping (idle, reopen, licences) and differ in when
-and where they build or expand: the return they demand on capex (floors and the demand
-outlook count, through the default tables), how much of their cash they will risk, which
-countries they will invest in, and how long a price must hold before they believe it. Firms from outside China build outside China
-(de-risking); Chinese firms build anywhere.
+and where they build or expand: the return they demand on capex (floors count, through the
+default tables), how much of their cash they will risk, which countries they will invest in,
+and how long a price must hold before they believe it. Firms from outside China build and
+expand outside China (de-risking); Chinese firms invest anywhere.
 
 Each firm recalls the prices of its last few turns (the observation's history) and plans on
 the lowest of them in each market: a plant takes years to build, so one turn's spike (a ban
@@ -43,9 +43,7 @@ class _Builder(DefaultFirm):
         return price
 
     def _hosts(self, pub, me, g: int, tables) -> set[int]:
-        fac = me["facilities"]
-        own = set(fac["country"].tolist()) | {me["home_row"]}
-        hosts = own | tables["input_hosts"][g]         # where a plant would find its inputs
+        hosts = super()._hosts(pub, me, g, tables)
         if me["home"] != "CN" and "CN" in pub["countries"]:
             hosts.discard(pub["countries"].index("CN"))
         return hosts
