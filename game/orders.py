@@ -477,7 +477,7 @@ class Build(Order, action="build"):
 
 
 class Expand(Order, action="expand"):
-    """Add capacity to an existing facility."""
+    """Add capacity to an operating facility: up to its own capacity, one expansion at a time."""
     facility: str
     capacity: float
 
