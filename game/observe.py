@@ -46,6 +46,7 @@ def public_view(m) -> dict:
         "production": _ro(m.production),
         "world_production": _ro(world),
         "pipeline": _ro(_pipeline(m)),
+        "pipeline_by_country": _ro(_pipeline(m, by_host=True)),
         "world_share": _ro(np.where(world > 0, m.production / np.maximum(world, 1e-12), 0.0)),
         "exports": _ro(m.exports),
         "imports": _ro(m.imports),
@@ -77,16 +78,18 @@ def public_view(m) -> dict:
     return view
 
 
-def _pipeline(m) -> np.ndarray:
-    """Capacity under construction per good, per turn (same scale as production): new plants
-    and expansions of plants standing."""
+def _pipeline(m, by_host: bool = False) -> np.ndarray:
+    """Capacity under construction per good (or per host country and good), per turn (same
+    scale as production): new plants and expansions of plants standing. Where projects are
+    is public (announced); who owns them is not shown here."""
     fac = m.fac
-    out = np.zeros(len(m.goods))
-    rows = np.flatnonzero(fac.col("status") == 2)
-    np.add.at(out, fac.col("good")[rows], fac.col("capacity")[rows] * m.turn_frac)
-    rows = np.flatnonzero(fac.col("pending_turns") > 0)
-    np.add.at(out, fac.col("good")[rows], fac.col("pending_capacity")[rows] * m.turn_frac)
-    return out
+    G = len(m.goods)
+    out = np.zeros(len(m.countries) * G if by_host else G)
+    for rows, size in ((np.flatnonzero(fac.col("status") == 2), fac.col("capacity")),
+                       (np.flatnonzero(fac.col("pending_turns") > 0), fac.col("pending_capacity"))):
+        cell = fac.col("good")[rows] + (fac.col("country")[rows] * G if by_host else 0)
+        np.add.at(out, cell, size[rows] * m.turn_frac)
+    return out.reshape(len(m.countries), G) if by_host else out
 
 
 def observe(m, seat: str, public: dict | None = None) -> dict:

@@ -173,8 +173,9 @@ def _blind(pub: dict, me: dict, observation: dict) -> None:
     pub["history"] = tuple({**rec, "controls": tuple(c for c in rec["controls"] if who in (c["issuer"], c["target"])
                                                      or c["target"] == "ALL")}
                            for rec in pub.get("history", ()))
-    if "pipeline" in pub:
-        pub["pipeline"] = _ro(np.zeros_like(np.asarray(pub["pipeline"], dtype=float)))
+    for key in ("pipeline", "pipeline_by_country"):
+        if key in pub:
+            pub[key] = _ro(np.zeros_like(np.asarray(pub[key], dtype=float)))
     if "others_treasury" in me:
         me["others_treasury"] = _ro(np.zeros_like(np.asarray(me["others_treasury"], dtype=float)))
 

@@ -68,13 +68,16 @@ class Hawk(DefaultState):
         rival_floors = {f["good"] for f in pub["floors"] if f["state"] in pub["countries"]
                         and np.sign(pub["alignment"][pub["countries"].index(f["state"])]) == -side}
         world = pub["world_production"]
+        # capacity being built outside its own bloc (its own firms' projects are no threat)
+        outside = np.sign(pub["alignment"]) != side
+        building = pub["pipeline_by_country"][outside].sum(axis=0)
         flooding = {s["good"] for s in pub.get("export_subsidies", ())
                     if s["state"] == me["country"] and s["rate"] > 0}      # in force: it floods
         out = []
         for g, name in enumerate(pub["goods"]):
             if pub["stage"][g] == "ore" or name in k.CHIP_GOODS:
                 continue
-            threat = name in rival_floors or pub["pipeline"][g] > 0.1 * world[g]
+            threat = name in rival_floors or building[g] > 0.1 * world[g]
             dominant = pub["world_share"][c, g] > self.DOMINANT and world[g] > 0
             if dominant and threat and name not in flooding:
                 out.append(o.ExportSubsidy(good=name, rate=self.FLOOD_RATE))
