@@ -93,3 +93,24 @@ def test_a_shortage_is_need_at_the_reference_price_left_unmet(scenario):
     assert m.price[us, g] > 1.2 * m.ref_price[g]
     assert m.shortage[us, g] > 0.0
     assert m.consumed[us, g] + m.shortage[us, g] == pytest.approx(needed * m.final_demand[us, g], rel=1e-9)
+
+
+def test_a_sector_that_gets_none_of_what_it_needs_stops():
+    """Shortage is need left unmet (the tranches paying at least the reference price), and a
+    sector's loss is measured against that need: all of it unmet cuts the sector by its whole
+    criticality, half of it by half."""
+    from game.phases.finance import sector_output
+    game = passive(load_scenario(str(SMALL)))
+    step(game)
+    m = game.model
+    c, s = m.countries["US"], m.sectors["defence"]
+    g = int(np.flatnonzero(m.intensity[c, s] > 0)[0])
+    needed = sum(t.share for t in m.rules.market.demand_tranches if t.price_multiple >= 1.0)
+    m.shortage[:] = 0.0
+    m.shortage[c, g] = needed * m.final_demand[c, g]
+    sector_output(m, 0.35)
+    assert m.sector_output[c, s] == pytest.approx(1.0 - m.criticality[s])
+    m.shortage[c, g] *= 0.5
+    sector_output(m, 0.35)
+    assert m.sector_output[c, s] == pytest.approx(1.0 - 0.5 * m.criticality[s])
+    assert m.sector_output[m.countries["JP"]].min() == 1.0          # nobody else is short

@@ -6,6 +6,7 @@ import numpy as np
 
 from game.facilities import CLOSED, IDLE, OPERATING
 from game.ledger import credit_owners, debit_owners
+from game.phases.production import needed_tranches
 
 
 def run(model) -> None:
@@ -174,8 +175,12 @@ def firm_defaults(m) -> None:
 
 
 def sector_output(m, va_share: float) -> None:
-    """Shortages of inputs cut sector output: the scarcest critical input sets the pace."""
-    need = m.final_demand
+    """Shortages of inputs cut sector output: the scarcest critical input sets the pace. A
+    shortage is need left unmet (the demand tranches that pay at least the reference price),
+    so it is measured against that need: a sector that gets none of what it needs stops."""
+    tranches = m.rules.market.demand_tranches
+    needed = float(sum(t.share for t, n in zip(tranches, needed_tranches(tranches)) if n))
+    need = m.final_demand * needed
     short = np.where(need > 1e-12, m.shortage / np.maximum(need, 1e-12), 0.0)   # (C, G)
     uses = m.intensity > 0                                                       # (C, S, G)
     hit = np.where(uses, short[:, None, :], 0.0).max(axis=2)                     # (C, S)
