@@ -250,7 +250,7 @@ def test_a_firm_looks_for_input_hosts_only_among_producers():
     """An input made in one country has that one host: the country after it in the list,
     which makes none, is no place to find the input (it once drew Chinese magnet makers to
     the first country in alphabetical order)."""
-    from agents.policies.default import _input_hosts, _inputs_of
+    from agents.policies.investing import _input_hosts, _inputs_of
     recipe = np.zeros((3, 3))
     recipe[2, :2] = 1.0                       # good 2 is made from goods 0 and 1
     production = np.array([[0.0, 0.0, 0.0],   # country 0 makes nothing
@@ -281,7 +281,7 @@ def _gallium_firm(price_multiple=2.0, cash=5000.0):
 
 
 def test_what_an_expansion_returns_and_when_a_plant_cannot_grow():
-    from agents.policies.default import _firm_tables, expansions
+    from agents.policies.investing import _firm_tables, expansions
     obs, g = _gallium_firm()
     tables = _firm_tables(obs["public"])
     fac = obs["private"]["facilities"]

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies.base import Traits
-from agents.policies.default import DefaultFirm, _investors, best_investment
+from agents.policies.default import DefaultFirm
+from agents.policies.investing import _investors, best_investment
 from agents.policies.personalities.memory import Memory
 
 
