@@ -18,8 +18,12 @@ from game.measures import StakeOffer
 def lead_turns(m, ftype: int, c: int, *, penalty: bool = False) -> int:
     """Turns from order to first output: build time, plus permits for mines; a year more
     for a firm denied the know-how by a technology control."""
-    turns = int(_lead_turns_table(m, ftype)[c])
-    return turns + (math.ceil(12 / m.turn_months) if penalty else 0)
+    return int(_lead_turns_table(m, ftype)[c]) + tech_delay(m, penalty)
+
+
+def tech_delay(m, penalty: bool) -> int:
+    """The year (in turns) a firm denied the know-how waits longer for a plant or expansion."""
+    return math.ceil(12 / m.turn_months) if penalty else 0
 
 
 def _lead_turns_table(m, ftype: int) -> np.ndarray:
@@ -106,7 +110,7 @@ def expand(m, seat, o):
     if m.ftypes.ids[t] == "mine":
         m.reserves[c, g] -= o.capacity
     m.fac.pending_capacity[i] = o.capacity
-    m.fac.pending_turns[i] = int(expand_lead(lead_turns(m, t, c))) + (math.ceil(12 / m.turn_months) if penalty else 0)
+    m.fac.pending_turns[i] = int(expand_lead(lead_turns(m, t, c))) + tech_delay(m, penalty)
     m.fac.capex_value[i] += cost
     m.investments.append((seat, c, cost))
 
