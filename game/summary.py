@@ -45,9 +45,16 @@ def _prices(m, w) -> None:
 
 
 def _shares(m, w) -> None:
-    w("Who makes what (share of world output in the last turn; shortage = share of the demand that\n"
-      "would pay the reference price left unmet, worldwide)\n")
+    from game import history
     from game.phases.production import needed_tranches
+    # the markets of the last few turns too: plants' working stocks make one turn's shortage
+    # swing, so the mean over recent turns is the steadier figure (records of turn 1 show the
+    # world before any market)
+    recent = [(rec["shortage"], rec["demand"]) for rec, _ in history.buffer(m) if rec["turn"] > 1][-3:]
+    recent.append((m.shortage, m.final_demand))
+    span = f" and over the last {len(recent)} turns" if len(recent) > 1 else ""
+    w("Who makes what (share of world output in the last turn; unmet = share of the demand that would\n"
+      f"pay the reference price left unmet, worldwide, in the last turn{span})\n")
     tranches = m.rules.market.demand_tranches
     needed = sum(t.share for t, need in zip(tranches, needed_tranches(tranches)) if need)
     world = m.production.sum(axis=0)
@@ -59,7 +66,10 @@ def _shares(m, w) -> None:
         top = ", ".join(f"{m.countries.ids[c]} {m.production[c, g] / world[g]:.0%}" for c in order if m.production[c, g] > 0)
         need = needed * m.final_demand[:, g].sum()
         short = m.shortage[:, g].sum() / need if need > 0 else 0.0
-        w(f"  {gid:18s} {top:34s} shortage {short:5.1%}\n")
+        need_recent = needed * sum(float(d[:, g].sum()) for _s, d in recent)
+        short_recent = sum(float(sh[:, g].sum()) for sh, _d in recent) / need_recent if need_recent > 0 else 0.0
+        both = f"{short:5.1%}, {short_recent:5.1%}" if len(recent) > 1 else f"{short:5.1%}"
+        w(f"  {gid:18s} {top:34s} unmet {both}\n")
 
 
 def _scores(game, w, scripted: bool) -> None:

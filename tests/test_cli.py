@@ -257,3 +257,30 @@ def test_a_role_kind_gives_every_seat_of_that_kind_a_policy():
 def test_scenarios_lists_the_bundled_ones():
     done = chokepoint("scenarios")
     assert done.returncode == 0 and "baseline_2025" in done.stdout
+
+
+def test_the_summary_gives_unmet_need_in_the_last_turn_and_over_recent_turns():
+    """One turn's shortage swings with plants' working stocks, so the summary also gives the
+    share of need left unmet over the last four turns (all of them in a shorter game)."""
+    import io
+
+    from game import Game, load_scenario
+    from game.summary import print_summary
+    game = Game(load_scenario(str(SMALL)), seed=1, seats={"CN": "passive"})
+    game.submit("CN", "export_control good=gallium target=ALL mode=ban")
+    m = game.model
+    g = m.goods["gallium"]
+    unmet, need = [], []
+    for _turn in range(5):
+        game.step()
+        unmet.append(m.shortage[:, g].sum())
+        need.append(m.final_demand[:, g].sum())
+    text = io.StringIO()
+    print_summary(game, out=text)
+    assert "in the last turn and over the last 4 turns" in text.getvalue()
+    line = next(x for x in text.getvalue().splitlines() if x.strip().startswith("gallium "))
+    last, recent = (float(v.strip(" %")) / 100 for v in line.split("unmet")[1].split(","))
+    needed = sum(t.share for t in m.rules.market.demand_tranches if t.price_multiple >= 1.0)
+    assert last == pytest.approx(unmet[-1] / (needed * need[-1]), abs=6e-4)
+    assert recent == pytest.approx(sum(unmet[1:]) / (needed * sum(need[1:])), abs=6e-4)
+    assert recent != pytest.approx(last, abs=6e-4)             # the ban's first turns weigh in
