@@ -101,6 +101,35 @@ def load_avg() -> str:
         return "n/a"
 
 
+def cpu_model() -> str:
+    """The CPU's model name as the OS reports it (Linux), else the platform's guess."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def host_reference(repeats: int = 5) -> float:
+    """Seconds (best of `repeats`) of a fixed pure-Python workload of the kind the engine does
+    most: small dicts built and read, floats summed, short lists sorted. It does not depend
+    on the project's code, so it measures the host alone: game times taken on different
+    hosts (a VM that moved, a laptop) compare by their ratio to this figure."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        acc = 0.0
+        for i in range(60_000):
+            row = {"turn": i, "price": i * 0.5, "volume": float(i % 97)}
+            acc += row["price"] * row["volume"]
+            acc += sum(sorted((i % 7, i % 5, i % 3)))
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 # ---- timing --------------------------------------------------------------------------
 
 def play(Game, scenario, seed: int, turns: int) -> tuple[float, float, float, str, int, list[float]]:
@@ -319,6 +348,9 @@ def main(argv=None) -> int:
           f"Python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs")
     print(f"  one core: {pinned}; {', '.join(THREAD_VARS[:3])} ... = 1; load average at start {load_before}")
+    reference = host_reference()
+    print(f"  host: {cpu_model()}; reference workload {reference * 1e3:.1f} ms (fixed pure-Python loop, "
+          f"best of 5: a slower host shows more; compare hosts by game time / this figure)")
     print(f"  import engine {import_s * 1e3:.0f} ms, load scenario {load_s * 1e3:.0f} ms "
           f"({describe(scenario)}) -- not in the game timings")
 
@@ -406,7 +438,7 @@ def main(argv=None) -> int:
                "import_s": import_s, "load_s": load_s, "sizes": sizes, "games": results,
                "phases": breakdowns, "memory": memory, "maxrss_mib_after_1x": rss_1x,
                "scaling": scaling, "load_average": [load_before, load_after],
-               "target_game_s": TARGET_GAME_S}
+               "target_game_s": TARGET_GAME_S, "cpu_model": cpu_model(), "host_reference_s": reference}
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(out, fh, indent=1)
         print(f"figures written to {args.json}")

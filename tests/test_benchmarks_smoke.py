@@ -106,7 +106,7 @@ def test_bench_game_prints_its_tables():
     text = out.stdout
     for needle in ("Games (wall time", "run median", "per turn", "target:", "Phases (one game",
                    "production", "outside phases", "Memory (1x", "tracemalloc peak", "max RSS",
-                   "load average"):
+                   "load average", "reference workload"):
         assert needle in text, f"{needle!r} missing from:\n{text}"
     assert "Scaling with the firm population" not in text
     assert "NOT REPRODUCIBLE" not in text
