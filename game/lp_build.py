@@ -107,18 +107,18 @@ def _build_lp(m: MarketInput, ref: float, hub: bool | None = None) -> _LPBlock:
     relevant = can_export[:, None] & has_d
     relevant.ravel()[::C + 1] = False
     mask = relevant if m.route_cap is None else relevant & (m.route_cap > 0)
+    out_any = mask.any(axis=1)
+    in_any = mask.any(axis=0)
     if hub:
         free = _free_exporters(m, can_export, relevant)
         pooled = mask & free[:, None]
-        pe = pooled.any(axis=1).nonzero()[0]
+        pe = (out_any & free).nonzero()[0]      # the rows of pooled with a route
         pi = pooled.any(axis=0).nonzero()[0]
         direct = mask ^ pooled
     else:
         pe = pi = np.zeros(0, dtype=np.intp)
         direct = mask
     re, ri = np.divmod(direct.ravel().nonzero()[0], C)
-    out_any = mask.any(axis=1)
-    in_any = mask.any(axis=0)
     nA = 0
     if m.n_arcs:
         aidx = (can_export[m.arc_from] & has_d[m.arc_to] & (m.arc_cap > 0)).nonzero()[0]
@@ -188,7 +188,7 @@ def _build_lp(m: MarketInput, ref: float, hub: bool | None = None) -> _LPBlock:
     k2 = xcap_c.shape[0]
     rows = np.empty((3, C), dtype=np.int32)     # balance, origin and export-cap row of c
     rows.fill(-1)
-    bal, orow, xrow = rows
+    bal, orow, xrow = rows[0], rows[1], rows[2]
     bal[eq_country] = np.arange(nE, dtype=np.int32)
     orow[origin_c] = np.arange(n_bal, n_bal + k1, dtype=np.int32)
     if k2:
@@ -220,7 +220,9 @@ def _build_lp(m: MarketInput, ref: float, hub: bool | None = None) -> _LPBlock:
     used = R >= 0
     nz = used.ravel().nonzero()[0]              # row-major: column by column
     start = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(used.sum(axis=1, dtype=np.int32), out=start[1:])
+    # entries per column: the four slots added (quicker than used.sum(axis=1) at this size)
+    u = used.view(np.int8)
+    np.cumsum(u[:, 0] + u[:, 1] + u[:, 2] + u[:, 3], dtype=np.int32, out=start[1:])
 
     return _LPBlock(m, qscale, pscale, sidx, didx, re, ri, aidx, pe, pi, eq_country, isolated,
                     c, ub, start, R.ravel()[nz], V.ravel()[nz], row_hi, n_bal, origin_c, xcap_c)
