@@ -35,10 +35,11 @@ class Hawk(DefaultState):
         code, c = me["country"], me["row"]
         attackers = k.aggressors(pub, code)
         fresh = {i for i, t in pub["coerced"] if t == code}
+        on_me = k.controls_on_me(pub, code)      # read once, picked apart by issuer below
         for e_code in attackers:
             e = pub["countries"].index(e_code)
             mine = {ctl["good"] for ctl in k.mine_on(pub, code, e_code)}
-            theirs = [ctl for ctl in k.controls_on_me(pub, code) if ctl["issuer"] == e_code]
+            theirs = [ctl for ctl in on_me if ctl["issuer"] == e_code]
             # answer each fresh round, never hold fewer controls than the other side, and
             # once its oldest control has bound for PATIENCE turns, climb one more rung
             # every LADDER_TURNS turns while any of them still binds
@@ -100,10 +101,11 @@ class Pragmatist(DefaultState):
         orders = self._stockpiles(pub, me, obs["kind"])
         code, c = me["country"], me["row"]
         orders += self._answer_offers(me)
+        on_me = k.controls_on_me(pub, code)      # read once, picked apart by issuer below
         for e_code in k.aggressors(pub, code):
             e = pub["countries"].index(e_code)
             mine = [ctl for ctl in k.mine_on(pub, code, e_code)]
-            theirs = [ctl for ctl in k.controls_on_me(pub, code) if ctl["issuer"] == e_code]
+            theirs = [ctl for ctl in on_me if ctl["issuer"] == e_code]
             if not mine:
                 for g in k.levers(pub, c, e, set())[:1]:
                     orders.append(o.ExportControl(good=pub["goods"][g], target=e_code, mode="licence", approval=0.3))
