@@ -23,14 +23,18 @@ class _Follower(DefaultState):
             return []
         blocked = k.rejected_actions(me)
         held = {(key[1], key[2]) for key in me["my_controls"]}
+        # the great powers of its own bloc (alignment of the same sign), found once: only
+        # their controls are followed
+        countries, alignment = pub["countries"], pub["alignment"]
+        leaders = {issuer for issuer, kind in pub["kind"].items()
+                   if kind == "great_power" and issuer != code
+                   and np.sign(float(alignment[countries.index(issuer)])) == np.sign(align)}
         chip_done = set()
         out = []
         for ctl in pub["controls"]:
             issuer, target = ctl["issuer"], ctl["target"]
-            if not ctl["binding"] or issuer == code or target in (code, "ALL") or pub["kind"].get(issuer) != "great_power":
-                continue
-            ia = float(pub["alignment"][pub["countries"].index(issuer)])
-            if np.sign(ia) != np.sign(align) or (ctl["good"], target) in held:
+            if (issuer not in leaders or not ctl["binding"] or target in (code, "ALL")
+                    or (ctl["good"], target) in held):
                 continue
             if ctl["origin"] == "chip_control":
                 if target not in chip_done and "chip_control" not in blocked:
