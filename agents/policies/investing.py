@@ -35,7 +35,11 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
     else:                                         # not asked through decide_batch
         grow = expansions(tables, fac)
     afford = cash_multiple * me["cash"] + 1.0
-    for g in sorted(set(fac["good"].tolist())):
+    plants_of: dict[int, list[int]] = {}          # the firm's plants (rows) by good
+    for k, g in enumerate(fac["good"].tolist()):
+        plants_of.setdefault(g, []).append(k)
+    grow_ratio = grow["ratio"].tolist()
+    for g in sorted(plants_of):
         capacity = tables["capacity"][g]
         hosts = None
         if tables["prospect"][g] > best_ratio and tables["capex_unit"][g] * capacity <= afford:
@@ -44,18 +48,22 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
             if len(cands):
                 ratio, host = best_site(tables, g, cands, capacity)
                 if ratio > best_ratio:
-                    best_ratio, best = ratio, build_order(pub, tables, g, host, capacity)
-        for k in np.flatnonzero((fac["good"] == g) & (grow["ratio"] > best_ratio)).tolist():
-            if grow["cost"][k] > afford:
+                    best_ratio, best = ratio, (g, host, capacity)
+        for k in plants_of[g]:
+            if not grow_ratio[k] > best_ratio or grow["cost"][k] > afford:
                 continue
             hosts = sites(g) if hosts is None else hosts
             c = int(fac["country"][k])
             if tables["is_mine"][g] and tables["reserves"][c, g] < grow["capacity"][k]:
                 continue                          # another firm took the deposits this turn
-            if c in hosts and grow["ratio"][k] > best_ratio:
-                best_ratio = float(grow["ratio"][k])
-                best = o.Expand(facility=str(fac["id"][k]), capacity=float(grow["capacity"][k]))
-    return best
+            if c in hosts:
+                best_ratio, best = grow_ratio[k], k
+    # the order is made for the winner only: a new plant (good, host, size) or a plant's row
+    if best is None:
+        return None
+    if isinstance(best, tuple):
+        return build_order(pub, tables, *best)
+    return o.Expand(facility=str(fac["id"][best]), capacity=float(grow["capacity"][best]))
 
 
 def _claim_deposits(pub, me, tables, order) -> None:
@@ -197,16 +205,24 @@ _SAME: dict[str, tuple] = {}
 
 
 def _same_arrays(name: str, arrays: tuple, compute):
-    """``compute()``, reused while the same read-only arrays come back: the seats deciding in
-    one turn share the public view's arrays (a seat that sees the market its own way, e.g.
-    at a difficulty level, decides on its own tables, but recipe and output are common)."""
+    """``compute()``, reused while read-only arrays of the same contents come back: the seats
+    deciding in one turn share the public view's arrays (a seat that sees the market its own
+    way, e.g. at a difficulty level, decides on its own tables, but recipe and output are
+    common), and the recipe and lead times, copied afresh into each turn's view, seldom
+    change from one turn to the next."""
     hit = _SAME.get(name)
-    if hit is not None and len(hit[0]) == len(arrays) and all(a is b for a, b in zip(hit[0], arrays)):
+    if hit is not None and len(hit[0]) == len(arrays) and all(_same(a, b) for a, b in zip(hit[0], arrays)):
         return hit[1]
     value = compute()
     if all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays):
         _SAME[name] = (arrays, value)
     return value
+
+
+def _same(a: np.ndarray, b) -> bool:
+    """The same array, or one of the same type, shape and contents."""
+    return a is b or (isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape
+                      and bool(np.array_equal(a, b)))
 
 
 def _plants(observations) -> dict:
