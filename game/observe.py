@@ -134,10 +134,10 @@ class _Sight:
 
     def observation(self, seat: str, public: dict) -> dict:
         m = self.m
-        if seat in m.countries:
+        if seat in m.countries.pos:
             private = self._state_private(seat)
-            kind = m.kind[m.countries[seat]]
-        elif seat in m.firms:
+            kind = m.kind[m.countries.pos[seat]]
+        elif seat in m.firms.pos:
             private = self._firm_private(seat)
             kind = "firm"
         else:
@@ -213,6 +213,13 @@ class _Sight:
                 ("firm_home", "firm_state_owned", "cash", "debt", "bankrupt", "profit_turn")}
 
     @cached_property
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Read-only copies of the arrays of which each state sees its own row, made once for
+        all states (a row of one is a read-only view)."""
+        m = self.m
+        return {key: _ro(getattr(m, key)) for key in ("stockpile", "rival_share", "sector_output")}
+
+    @cached_property
     def history_arrays(self) -> dict[int, dict]:
         return history.private_arrays(self.m)
 
@@ -222,8 +229,9 @@ class _Sight:
 
     def _state_private(self, seat: str) -> dict:
         m = self.m
-        c = m.countries[seat]
+        c = m.countries.pos[seat]
         fig = self.state_figures
+        own = self.state_arrays
         return {
             "country": seat,
             "role": m.role[c],
@@ -235,11 +243,11 @@ class _Sight:
             "nationalism": float(fig["nationalism"][c]),
             "foreign_share": float(fig["foreign_share"][c]),
             "investor_risk": float(fig["investor_risk"][c]),
-            "stockpile": _ro(m.stockpile[c]),
+            "stockpile": own["stockpile"][c],
             "demand": self.shared["demand"][c],         # read-only rows of public arrays
             "shortage": self.shared["shortage"][c],
-            "rival_share": _ro(m.rival_share[c]),
-            "sector_output": _ro(m.sector_output[c]),
+            "rival_share": own["rival_share"][c],
+            "sector_output": own["sector_output"][c],
             "score": float(fig["score"][c]),
             "others_treasury": self.others_treasury,
             "facilities": _part(self.hosts["all"], c),
@@ -254,7 +262,7 @@ class _Sight:
 
     def _firm_private(self, seat: str) -> dict:
         m = self.m
-        f = m.firms[seat]
+        f = m.firms.pos[seat]
         fig = self.firm_figures
         home = fig["firm_home"][f]
         return {
@@ -330,19 +338,19 @@ def _host_table(m, epoch=None) -> dict:
 
 
 def _by_key(cols: dict, keys: np.ndarray, n: int) -> dict:
-    """Columns whose rows are sorted by `keys`, made read-only, with the (lo, hi) bounds of
-    the rows of each key 0..n-1."""
+    """Columns whose rows are sorted by `keys`, made read-only, with the rows of each key
+    0..n-1 (a slice)."""
     for col in cols.values():
         col.flags.writeable = False
     every = np.arange(n)
-    bounds = np.stack([np.searchsorted(keys, every, "left"), np.searchsorted(keys, every, "right")], axis=1)
-    return {"cols": cols, "bounds": bounds.tolist()}
+    bounds = zip(np.searchsorted(keys, every, "left").tolist(), np.searchsorted(keys, every, "right").tolist())
+    return {"cols": cols, "rows": [slice(lo, hi) for lo, hi in bounds]}
 
 
 def _part(table: dict, k: int) -> dict:
     """The rows of key k in a table made by _by_key: read-only views, no copies."""
-    lo, hi = table["bounds"][k]
-    return {key: col[lo:hi] for key, col in table["cols"].items()}
+    rows = table["rows"][k]
+    return {key: col[rows] for key, col in table["cols"].items()}
 
 
 def _others_treasury(m, fog: bool, epoch=None) -> np.ndarray:
