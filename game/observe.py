@@ -115,9 +115,9 @@ def _own_copy(pub: dict) -> dict:
     out = dict(pub)
     for key, value in pub.items():
         if key == "history":        # the model's own records: each reader gets copies
-            out[key] = tuple({**rec, "controls": tuple(dict(c) for c in rec["controls"])} for rec in value)
+            out[key] = tuple({**rec, "controls": tuple([c.copy() for c in rec["controls"]])} for rec in value)
         elif isinstance(value, list):
-            out[key] = [dict(v) if isinstance(v, dict) else v for v in value]
+            out[key] = [v.copy() if isinstance(v, dict) else v for v in value]
         elif isinstance(value, dict):
             out[key] = dict(value)
     return out
