@@ -10,6 +10,8 @@ game/actions/industry.py and game/costs.py.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from game import orders as o
@@ -44,9 +46,8 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
         hosts = None
         if tables["prospect"][g] > best_ratio and tables["capex_unit"][g] * capacity <= afford:
             hosts = sites(g)
-            cands = np.fromiter(sorted(hosts), dtype=np.int64)
-            if len(cands):
-                ratio, host = best_site(tables, g, cands, capacity)
+            if hosts:
+                ratio, host = best_site(tables, g, sorted(hosts), capacity)
                 if ratio > best_ratio:
                     best_ratio, best = ratio, (g, host, capacity)
         for k in plants_of[g]:
@@ -107,14 +108,17 @@ def project_return(margin, unit_cost, lead, capex, payback: float) -> np.ndarray
     return np.where(np.isfinite(ratio), ratio, -np.inf)
 
 
-def best_site(tables: dict, g: int, cands: np.ndarray, capacity: float) -> tuple[float, int]:
-    """Among candidate host rows, the one where a new plant of good g returns most per unit
-    of capex (a mine only where reserves cover its capacity): (that return, the row)."""
-    ratio = tables["ratio"][cands, g]
-    if tables["is_mine"][g]:
-        ratio = np.where(tables["reserves"][cands, g] >= capacity, ratio, -np.inf)
-    k = int(np.argmax(ratio))
-    return float(ratio[k]), int(cands[k])
+def best_site(tables: dict, g: int, cands: list[int], capacity: float) -> tuple[float, int]:
+    """Among candidate host rows (not none), the one where a new plant of good g returns most
+    per unit of capex (a mine only where reserves cover its capacity; -inf elsewhere):
+    (that return, the row), the first of equals."""
+    ratio, mine, reserves = tables["ratio_by_good"][g], tables["is_mine"][g], tables["reserves"]
+    best, row = None, None
+    for c in cands:
+        r = ratio[c] if not mine or reserves[c, g] >= capacity else -math.inf
+        if best is None or r > best:
+            best, row = r, c
+    return best, row
 
 
 def build_order(pub, tables: dict, g: int, host: int, capacity: float) -> o.Build:
@@ -168,6 +172,7 @@ def _firm_tables(pub) -> dict:
         "inputs_of": inputs_of,
         "reserves": build["reserves"],
         "value": value, "ratio": ratio, "payback": payback,
+        "ratio_by_good": ratio.T.tolist(),               # the same, per good as plain floats
         # per good, the best return of a new plant anywhere if the good is open, else -inf:
         # no firm can clear its hurdle on a good whose prospect is below it
         "prospect": np.where(growing & (pub["pipeline"] <= 0.06 * world * lead), ratio.max(axis=0), -np.inf).tolist(),
