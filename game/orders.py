@@ -188,12 +188,12 @@ def _order_class(action: str) -> type[Order]:
 def _build(action: str, values: dict[str, Any]) -> Order:
     """Check the keys against the action's fields, then construct it."""
     cls = _order_class(action)
-    known = {f.name: f for f in fields(cls)}
+    known = {name: default for name, _convert, default, _shown in cls._specs}   # the fields, in order
     for key in values:
         if key not in known:
             valid = ", ".join(known) or "none"
             raise OrderSyntaxError(f"{action} has no key {key!r}; valid keys: {valid}")
-    missing = [n for n, f in known.items() if not _has_default(f) and n not in values]
+    missing = [n for n, default in known.items() if default is MISSING and n not in values]
     if missing:
         listed = ", ".join(repr(n) for n in missing)
         raise OrderSyntaxError(f"{action} is missing required key(s) {listed}")
@@ -205,7 +205,7 @@ def parse_order(text: "str | Order") -> Order:
     if isinstance(text, Order):
         return text
     try:
-        tokens = shlex.split(text)
+        tokens = _words(text)
     except ValueError as err:  # e.g. an unclosed quote
         raise OrderSyntaxError(f"cannot read order {text!r}: {err}") from None
     if not tokens:
@@ -221,6 +221,20 @@ def parse_order(text: "str | Order") -> Order:
     return _build(action, values)
 
 
+def _words(text: str) -> list[str]:
+    """``shlex.split(text)``. Text of plain printable ASCII without quotes or backslashes
+    (what orders write, see _format_value) has no whitespace but spaces and nothing to
+    unquote, so splitting it at spaces gives the same words without shlex's
+    character-by-character lexer."""
+    if text.isascii() and text.isprintable() and not _has_quoting(text):
+        return text.split()
+    return shlex.split(text)
+
+
+def _has_quoting(text: str) -> bool:
+    return '"' in text or "'" in text or "\\" in text
+
+
 def order_from_dict(data: dict[str, Any]) -> Order:
     """Rebuild an order from ``Order.to_dict()`` output (e.g. a JSON save)."""
     values = dict(data)
@@ -232,6 +246,8 @@ def order_from_dict(data: dict[str, Any]) -> Order:
 
 def split_orders(text: str) -> list[str]:
     """Split ``a; b; c`` at the semicolons that are not inside quotes."""
+    if not _has_quoting(text):      # no quotes, no escapes: every semicolon splits
+        return [part.strip() for part in text.split(";") if part.strip()]
     parts, current, quote, escaped = [], [], "", False
     for char in text:
         if escaped:
