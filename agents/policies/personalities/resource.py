@@ -105,7 +105,8 @@ class Balancer(DefaultState):
         code, c = me["country"], me["row"]
         controlled = {(key[1], key[2]) for key in me["my_controls"]}
         export_ok = "export_control" not in k.rejected_actions(me)
-        for e_code in k.aggressors(pub, code):
+        attackers = k.aggressors(pub, code)
+        for e_code in attackers:
             e = pub["countries"].index(e_code)
             if pub["kind"].get(e_code) != "great_power" or not export_ok:
                 continue
@@ -114,7 +115,6 @@ class Balancer(DefaultState):
                     orders.append(o.ExportControl(good=pub["goods"][g], target=e_code, mode="licence", approval=0.7))
                     break
         # no quarrel left: lift what it holds on great powers
-        attackers = set(k.aggressors(pub, code))
         for _i, good, target in me["my_controls"]:
             if target != "ALL" and target not in attackers:
                 orders.append(o.LiftControl(good=good, target=target))
