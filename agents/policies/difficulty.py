@@ -170,8 +170,8 @@ def _blind(pub: dict, me: dict, observation: dict) -> None:
     pub["floors"] = [f for f in pub["floors"] if f["state"] == who]
     pub["coerced"] = [x for x in pub["coerced"] if who in x]
     pub["export_subsidies"] = [x for x in pub.get("export_subsidies", ()) if x["state"] == who]
-    pub["history"] = tuple({**rec, "controls": tuple(c for c in rec["controls"] if who in (c["issuer"], c["target"])
-                                                     or c["target"] == "ALL")}
+    pub["history"] = tuple({**rec, "controls": tuple([c for c in rec["controls"] if who in (c["issuer"], c["target"])
+                                                      or c["target"] == "ALL"])}
                            for rec in pub.get("history", ()))
     for key in ("pipeline", "pipeline_by_country"):
         if key in pub:
