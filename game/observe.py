@@ -46,7 +46,8 @@ def public_view(m) -> dict:
         "production": _ro(m.production),
         "world_production": _ro(world),
         "pipeline": _ro(_pipeline(m)),
-        "pipeline_by_country": _ro(_pipeline(m, by_host=True)),
+        "pipeline_by_country": _ro(_pipeline(m, by="host")),
+        "pipeline_by_owner": _ro(_pipeline(m, by="owner")),
         "world_share": _ro(np.where(world > 0, m.production / np.maximum(world, 1e-12), 0.0)),
         "exports": _ro(m.exports),
         "imports": _ro(m.imports),
@@ -78,18 +79,26 @@ def public_view(m) -> dict:
     return view
 
 
-def _pipeline(m, by_host: bool = False) -> np.ndarray:
-    """Capacity under construction per good (or per host country and good), per turn (same
-    scale as production): new plants and expansions of plants standing. Where projects are
-    is public (announced); who owns them is not shown here."""
+def _pipeline(m, by: str | None = None) -> np.ndarray:
+    """Capacity under construction per good, per turn (same scale as production): new plants
+    and expansions of plants standing. By "host": per (host country, good); by "owner": per
+    (owner's home, good), the owner's home being the owning state or the owning firm's home
+    country. Projects are announced, so where they are and whose they are is public."""
     fac = m.fac
     G = len(m.goods)
-    out = np.zeros(len(m.countries) * G if by_host else G)
+    C = len(m.countries)
+    out = np.zeros(C * G if by else G)
     for rows, size in ((np.flatnonzero(fac.col("status") == 2), fac.col("capacity")),
                        (np.flatnonzero(fac.col("pending_turns") > 0), fac.col("pending_capacity"))):
-        cell = fac.col("good")[rows] + (fac.col("country")[rows] * G if by_host else 0)
+        cell = fac.col("good")[rows]
+        if by == "host":
+            cell = cell + fac.col("country")[rows] * G
+        elif by == "owner":
+            owner = fac.col("state_owner")[rows]
+            home = np.where(owner >= 0, owner, m.firm_home[np.maximum(fac.col("firm")[rows], 0)])
+            cell = cell + home * G
         np.add.at(out, cell, size[rows] * m.turn_frac)
-    return out.reshape(len(m.countries), G) if by_host else out
+    return out.reshape(C, G) if by else out
 
 
 def observe(m, seat: str, public: dict | None = None) -> dict:

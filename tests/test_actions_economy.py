@@ -249,6 +249,24 @@ def test_build_creates_a_plant_that_operates_after_its_lead_time(scenario):
     assert produced > 0
 
 
+def test_capacity_under_construction_is_public_by_host_and_by_owner(scenario):
+    """A Chinese firm's refinery going up in Indonesia counts for Indonesia as host and for
+    China as the owner's home; both tables add up to the good's pipeline."""
+    game = passive(scenario)
+    step(game, ("TSINGSHAN", "build type=refinery good=nickel_refined country=ID capacity=40"))
+    m = game.model
+    pub = game.observe("US")["public"]
+    g, cn, idn = pub["goods"].index("nickel_refined"), pub["countries"].index("CN"), pub["countries"].index("ID")
+    size = 40.0 * m.turn_frac
+    assert pub["pipeline"][g] == pytest.approx(size)
+    assert pub["pipeline_by_country"][idn, g] == pytest.approx(size)
+    assert pub["pipeline_by_owner"][cn, g] == pytest.approx(size)
+    assert pub["pipeline_by_owner"][idn, g] == 0.0 and pub["pipeline_by_country"][cn, g] == 0.0
+    for table in ("pipeline_by_country", "pipeline_by_owner"):
+        assert pub[table].sum(axis=0) == pytest.approx(pub["pipeline"])
+        assert not pub[table].flags.writeable
+
+
 def test_build_respects_known_deposits(scenario):
     game = passive(scenario)
     assert rejected(game, "BHP", "build type=mine good=nickel_ore country=AU capacity=501") == \

@@ -271,12 +271,17 @@ def test_a_loaded_game_plays_on_as_the_uninterrupted_one(small, tmp_path):
 
 
 def test_china_hawk_floods_against_capacity_built_by_others_not_by_its_own_firms(small):
-    """Gallium capacity under way in Japan, outside China's bloc, is a threat the hawk answers
-    with an export subsidy; the same capacity under way in China is its own firms' and is not."""
+    """Gallium capacity a Japanese firm builds in Japan, outside China's bloc, is a threat the
+    hawk answers with an export subsidy; the same capacity built by a Chinese firm is not,
+    in China or in Germany (whose alignment puts it on the other side: owners count, not
+    hosts)."""
     seats = quiet_world(small, CN="hawk")
     size = 0.3 * 718                               # above a tenth of world output, a year
-    abroad = play(small, seats, {1: [("JPGA", f"build type=refinery good=gallium country=JP capacity={size}")]}, turns=3)
+    rival = play(small, seats, {1: [("JPGA", f"build type=refinery good=gallium country=JP capacity={size}")]}, turns=3)
     at_home = play(small, seats, {1: [("CHALCO", f"build type=refinery good=gallium country=CN capacity={size}")]}, turns=3)
-    assert "jpga_gallium_jp" in abroad.model.fac.row and "chalco_gallium_cn" in at_home.model.fac.row
-    assert [text for _t, text in actions_of(abroad, "CN", "export_subsidy")] == ["export_subsidy good=gallium rate=0.2"]
+    abroad = play(small, seats, {1: [("CHALCO", f"build type=refinery good=gallium country=DE capacity={size}")]}, turns=3)
+    assert "jpga_gallium_jp" in rival.model.fac.row and "chalco_gallium_cn" in at_home.model.fac.row
+    assert "chalco_gallium_de" in abroad.model.fac.row
+    assert [text for _t, text in actions_of(rival, "CN", "export_subsidy")] == ["export_subsidy good=gallium rate=0.2"]
     assert actions_of(at_home, "CN", "export_subsidy") == []
+    assert actions_of(abroad, "CN", "export_subsidy") == []

@@ -173,7 +173,7 @@ def _blind(pub: dict, me: dict, observation: dict) -> None:
     pub["history"] = tuple({**rec, "controls": tuple([c for c in rec["controls"] if who in (c["issuer"], c["target"])
                                                       or c["target"] == "ALL"])}
                            for rec in pub.get("history", ()))
-    for key in ("pipeline", "pipeline_by_country"):
+    for key in ("pipeline", "pipeline_by_country", "pipeline_by_owner"):
         if key in pub:
             pub[key] = _ro(np.zeros_like(np.asarray(pub[key], dtype=float)))
     if "others_treasury" in me:

@@ -69,9 +69,10 @@ class Hawk(DefaultState):
         rival_floors = {f["good"] for f in pub["floors"] if f["state"] in pub["countries"]
                         and np.sign(pub["alignment"][pub["countries"].index(f["state"])]) == -side}
         world = pub["world_production"]
-        # capacity being built outside its own bloc (its own firms' projects are no threat)
+        # capacity being built by owners outside its own bloc, wherever they build (its own
+        # bloc's firms are no threat, at home or abroad)
         outside = np.sign(pub["alignment"]) != side
-        building = pub["pipeline_by_country"][outside].sum(axis=0)
+        building = pub["pipeline_by_owner"][outside].sum(axis=0)
         flooding = {s["good"] for s in pub.get("export_subsidies", ())
                     if s["state"] == me["country"] and s["rate"] > 0}      # in force: it floods
         out = []
