@@ -121,10 +121,40 @@ class BatchedDifficultyWrapper(DifficultyWrapper):
         if lv.noise or lv.blind:
             return [self.decide(obs, rng) for obs, rng in zip(observations, rngs)]
         if self._changes_view() and observations:
-            pub = self._public(observations[0]["public"])
-            observations = [{**obs, "public": pub, "private": self._private(obs["private"])
+            seen = observations[0]["public"]
+            pub = self._public(seen)
+            observations = [{**obs, "public": pub, "private": self._private_of(obs["private"], seen, pub)
                              if "history" in obs["private"] else obs["private"]} for obs in observations]
         return [self._slips(list(orders), rng) for orders, rng in zip(batch(observations, rngs), rngs)]
+
+    def _private_of(self, me, seen, ahead) -> dict:
+        """`_private(me)`, for a seat of a batch whose public part `seen` the level shows as
+        `ahead`: a state's own rows of demand, now and in every remembered turn, are rows of
+        the public arrays, and where they are so bit for bit, their forecasts are the same
+        rows of the public forecasts (`_extrapolate` works element by element)."""
+        lv, past = self.level, me["history"]
+        if (lv.stale or not lv.foresight or not past or len(past) != len(seen.get("history", ()))
+                or any("price" in t for t in (*past, me))):      # (forecast too, as in _shifted)
+            return self._private(me)
+        c = me.get("row")
+        if not isinstance(c, int) or not all(_is_row(mine.get("demand"), theirs.get("demand"), c)
+                                             for mine, theirs in zip((*past, me), (*seen["history"], seen))):
+            return self._private(me)
+        part = dict(me)
+        part["demand"] = ahead["demand"][c]
+        later = ahead["history"]
+        part["history"] = (dict(past[0]), *({**past[i], "demand": later[i]["demand"][c]} for i in range(1, len(past))))
+        return part
+
+
+def _is_row(a, table, c: int) -> bool:
+    """Whether array `a` is, bit for bit, row c of the 2-d array `table`."""
+    if not (isinstance(a, np.ndarray) and isinstance(table, np.ndarray) and table.ndim == 2
+            and 0 <= c < len(table)):
+        return False
+    b = table[c]
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
 
 def _shifted(part, keys: tuple, lv: Difficulty) -> dict:
     """A copy of an observation's part (public or private) as the level sees its market:
