@@ -45,9 +45,7 @@ def public_view(m) -> dict:
         "price": _ro(m.price),
         "production": _ro(m.production),
         "world_production": _ro(world),
-        "pipeline": _ro(_pipeline(m)),
-        "pipeline_by_country": _ro(_pipeline(m, by="host")),
-        "pipeline_by_owner": _ro(_pipeline(m, by="owner")),
+        **{key: _ro(table) for key, table in _pipelines(m).items()},
         "world_share": _ro(np.where(world > 0, m.production / np.maximum(world, 1e-12), 0.0)),
         "exports": _ro(m.exports),
         "imports": _ro(m.imports),
@@ -79,26 +77,27 @@ def public_view(m) -> dict:
     return view
 
 
-def _pipeline(m, by: str | None = None) -> np.ndarray:
-    """Capacity under construction per good, per turn (same scale as production): new plants
-    and expansions of plants standing. By "host": per (host country, good); by "owner": per
-    (owner's home, good), the owner's home being the owning state or the owning firm's home
-    country. Projects are announced, so where they are and whose they are is public."""
+def _pipelines(m) -> dict[str, np.ndarray]:
+    """Capacity under construction, per turn (same scale as production): new plants and
+    expansions of plants standing. ``pipeline`` per good, ``pipeline_by_country`` per (host
+    country, good), ``pipeline_by_owner`` per (owner's home, good), the owner's home being the
+    owning state or the owning firm's home country. Projects are announced, so where they
+    are and whose they are is public."""
     fac = m.fac
-    G = len(m.goods)
-    C = len(m.countries)
-    out = np.zeros(C * G if by else G)
+    G, C = len(m.goods), len(m.countries)
+    out = {"pipeline": np.zeros(G), "pipeline_by_country": np.zeros(C * G), "pipeline_by_owner": np.zeros(C * G)}
     for rows, size in ((np.flatnonzero(fac.col("status") == 2), fac.col("capacity")),
                        (np.flatnonzero(fac.col("pending_turns") > 0), fac.col("pending_capacity"))):
-        cell = fac.col("good")[rows]
-        if by == "host":
-            cell = cell + fac.col("country")[rows] * G
-        elif by == "owner":
-            owner = fac.col("state_owner")[rows]
-            home = np.where(owner >= 0, owner, m.firm_home[np.maximum(fac.col("firm")[rows], 0)])
-            cell = cell + home * G
-        np.add.at(out, cell, size[rows] * m.turn_frac)
-    return out.reshape(C, G) if by else out
+        good, qty = fac.col("good")[rows], size[rows] * m.turn_frac
+        home = fac.col("state_owner")[rows].copy()          # a state's own project: that state
+        private = home < 0
+        home[private] = m.firm_home[fac.col("firm")[rows][private]]
+        np.add.at(out["pipeline"], good, qty)
+        np.add.at(out["pipeline_by_country"], fac.col("country")[rows] * G + good, qty)
+        np.add.at(out["pipeline_by_owner"], home * G + good, qty)
+    out["pipeline_by_country"] = out["pipeline_by_country"].reshape(C, G)
+    out["pipeline_by_owner"] = out["pipeline_by_owner"].reshape(C, G)
+    return out
 
 
 def observe(m, seat: str, public: dict | None = None) -> dict:
