@@ -231,6 +231,19 @@ def test_tech_control_makes_the_targets_firms_build_dearer_and_slower(scenario):
     assert m.fac.capex_value[ni] == base.fac.capex_value[ni]
 
 
+def test_relocating_a_plant_meets_the_know_how_rule_of_a_build():
+    """Moving a plant means building it anew in the host: under a US processing control a
+    Chinese separator moved to Malaysia costs 1.5x, takes a year more and runs dearer."""
+    world = load_scenario("baseline_2025")
+    move = ("CN_NORTHERN_RE", "relocate facility=cnre_baotou_separation country=MY")
+    base, m = twins(world, {1: [("US", "tech_control area=processing target=CN")]}, 2,
+                    base_plan={2: [move]})
+    new, mine = base.fac.row["cnre_baotou_separation_my"], m.fac.row["cnre_baotou_separation_my"]
+    assert m.fac.capex_value[mine] == pytest.approx(1.5 * base.fac.capex_value[new])
+    assert m.fac.turns_left[mine] == base.fac.turns_left[new] + 2        # a year of 6-month turns
+    assert m.fac.unit_cost[mine] == pytest.approx(1.1 * base.fac.unit_cost[new])
+
+
 def test_governance_standard_bars_own_firms_from_the_host(scenario):
     game = passive(scenario)
     step(game, ("JP", "governance_standard target=ID"))

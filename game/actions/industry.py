@@ -152,13 +152,17 @@ def relocate(m, seat, o):
         raise Reject("a mine cannot move")
     if c == m.fac.country[i]:
         raise Reject(f"{o.facility} is already in {o.country}")
-    governance_bar(m, m.countries.ids[m.firm_home[m.fac.firm[i]]], o.country)
-    cost = 0.6 * capex(m, t, g, m.fac.capacity[i])
+    home = m.countries.ids[m.firm_home[m.fac.firm[i]]]
+    governance_bar(m, home, o.country)
+    # the plant is built anew in the host: a firm denied the know-how pays and waits as for a build
+    penalty = tech_penalty(m, home, m.goods.ids[g])
+    cost = 0.6 * capex(m, t, g, m.fac.capacity[i], penalty=penalty)
     spend(m, seat, cost)
     fid = m.fac.unique_id(f"{o.facility}_{o.country.lower()}")
     m.fac.add(fid, firm=int(m.fac.firm[i]), country=c, good=g, ftype=t, capacity=m.fac.capacity[i],
-              unit_cost=new_unit_cost(m, g, c, t), status=CONSTRUCTION,
-              turns_left=max(1, lead_turns(m, t, c) // 2), capex_value=cost, built_turn=m.turn)
+              unit_cost=new_unit_cost(m, g, c, t) * (1.1 if penalty else 1.0), status=CONSTRUCTION,
+              turns_left=max(1, lead_turns(m, t, c) // 2) + tech_delay(m, penalty), capex_value=cost,
+              built_turn=m.turn)
     m.fac.status[i] = CLOSED
     m.investments.append((seat, c, cost))
 
