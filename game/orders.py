@@ -204,6 +204,9 @@ def parse_order(text: "str | Order") -> Order:
     """Parse ``action key=value ...``; an Order passes through unchanged."""
     if isinstance(text, Order):
         return text
+    if not isinstance(text, str):       # e.g. a policy that returned None for an order
+        raise OrderSyntaxError(f"cannot read order {text!r}: an order is text or an Order, "
+                               f"not {type(text).__name__}")
     try:
         tokens = _words(text)
     except ValueError as err:  # e.g. an unclosed quote

@@ -250,14 +250,16 @@ def test_build_creates_a_plant_that_operates_after_its_lead_time(scenario):
 
 
 def test_capacity_under_construction_is_public_by_host_and_by_owner(scenario):
-    """A Chinese firm's refinery going up in Indonesia counts for Indonesia as host and for
-    China as the owner's home; both tables add up to the good's pipeline."""
+    """A Chinese firm's new refinery and its expansion of another, both in Indonesia, count
+    for Indonesia as host and for China as the owner's home; once Indonesia nationalizes the
+    new plant, it counts for Indonesia as owner. The tables add up to the good's pipeline."""
     game = passive(scenario)
-    step(game, ("TSINGSHAN", "build type=refinery good=nickel_refined country=ID capacity=40"))
+    step(game, ("TSINGSHAN", "build type=refinery good=nickel_refined country=ID capacity=40"),
+         ("TSINGSHAN", "expand facility=ts_ref_id capacity=30"))
     m = game.model
     pub = game.observe("US")["public"]
     g, cn, idn = pub["goods"].index("nickel_refined"), pub["countries"].index("CN"), pub["countries"].index("ID")
-    size = 40.0 * m.turn_frac
+    size = 70.0 * m.turn_frac
     assert pub["pipeline"][g] == pytest.approx(size)
     assert pub["pipeline_by_country"][idn, g] == pytest.approx(size)
     assert pub["pipeline_by_owner"][cn, g] == pytest.approx(size)
@@ -265,6 +267,10 @@ def test_capacity_under_construction_is_public_by_host_and_by_owner(scenario):
     for table in ("pipeline_by_country", "pipeline_by_owner"):
         assert pub[table].sum(axis=0) == pytest.approx(pub["pipeline"])
         assert not pub[table].flags.writeable
+    step(game, ("ID", "nationalize facility=tsingshan_nickel_refined_id compensation=0.5"))
+    pub = game.observe("US")["public"]
+    assert pub["pipeline_by_owner"][idn, g] == pytest.approx(40.0 * m.turn_frac)
+    assert pub["pipeline_by_owner"][cn, g] == pytest.approx(pub["pipeline"][g] - 40.0 * m.turn_frac)
 
 
 def test_build_respects_known_deposits(scenario):

@@ -271,10 +271,10 @@ def test_a_loaded_game_plays_on_as_the_uninterrupted_one(small, tmp_path):
 
 
 def test_china_hawk_floods_against_capacity_built_by_others_not_by_its_own_firms(small):
-    """Gallium capacity a Japanese firm builds in Japan, outside China's bloc, is a threat the
-    hawk answers with an export subsidy; the same capacity built by a Chinese firm is not,
-    in China or in Germany (whose alignment puts it on the other side: owners count, not
-    hosts)."""
+    """Gallium capacity a Japanese firm builds, in Japan or in Indonesia (whose alignment puts
+    it on China's side), is a threat the hawk answers with an export subsidy; the same
+    capacity built by a Chinese firm is not, in China or in Germany: owners count, not
+    hosts."""
     seats = quiet_world(small, CN="hawk")
     size = 0.3 * 718                               # above a tenth of world output, a year
     rival = play(small, seats, {1: [("JPGA", f"build type=refinery good=gallium country=JP capacity={size}")]}, turns=3)
@@ -285,3 +285,6 @@ def test_china_hawk_floods_against_capacity_built_by_others_not_by_its_own_firms
     assert [text for _t, text in actions_of(rival, "CN", "export_subsidy")] == ["export_subsidy good=gallium rate=0.2"]
     assert actions_of(at_home, "CN", "export_subsidy") == []
     assert actions_of(abroad, "CN", "export_subsidy") == []
+    near = play(small, seats, {1: [("JPGA", f"build type=refinery good=gallium country=ID capacity={size}")]}, turns=3)
+    assert "jpga_gallium_id" in near.model.fac.row
+    assert [text for _t, text in actions_of(near, "CN", "export_subsidy")] == ["export_subsidy good=gallium rate=0.2"]

@@ -172,6 +172,21 @@ def test_quoted_values_with_spaces_and_equals():
     assert parse_order('subsidy firm=MP amount="2.5"').amount == 2.5
 
 
+def test_an_order_that_is_not_text_is_a_syntax_error_and_the_game_goes_on():
+    """A policy that returns None (or a number) instead of an order gets a rejection with a
+    reason; the turn is played."""
+    from game import Game, load_scenario
+    for bad in (None, 42):
+        with pytest.raises(OrderSyntaxError):
+            parse_order(bad)
+    game = Game(load_scenario("tests/fixtures/small/small_scenario.yaml"), seed=1, turns=1)
+    game.model.submit("US", [None])
+    report = game.step()
+    assert report.turn == 1
+    assert [(seat, why) for seat, _text, why in report.rejected if seat == "US"] == \
+        [("US", "cannot read order None: an order is text or an Order, not NoneType")]
+
+
 # --- coercion ----------------------------------------------------------------------
 
 def test_coercion_of_values():
