@@ -100,19 +100,9 @@ def build_routes(model) -> dict[int, GoodRoutes]:
             routes[g] = GoodRoutes.open(C)
         return routes[g]
 
-    # Bans, most of the controls, are gathered per good and applied at once below: a ban
-    # sets caps to 0 and every other restriction only lowers a cap (to a value >= 0), so
-    # the order in which they are applied changes nothing.
-    bans: dict[int, list] = {}
     for ctl in ms.active_controls(turn):
         g = model.goods[ctl.good]
-        r = get(g)
-        if ctl.mode == "ban":
-            bans.setdefault(g, []).append(ctl)
-        else:
-            apply_control(model, r, ctl, exporters_of(model, ctl), model.expand_targets(ctl.target))
-    if bans:
-        _apply_bans(model, routes, bans)
+        apply_control(model, get(g), ctl, exporters_of(model, ctl), model.expand_targets(ctl.target))
     for tar in ms.tariffs.values():
         r = get(model.goods[tar.good])
         importers = model.members[model.countries[tar.issuer]]
@@ -136,35 +126,6 @@ def build_routes(model) -> dict[int, GoodRoutes]:
     for r in routes.values():
         np.fill_diagonal(r.cap, np.inf)
     return routes
-
-
-def _apply_bans(model, routes: dict[int, GoodRoutes], bans: dict[int, list]) -> None:
-    """Close the routes of every ban in force, good by good: ``apply_control`` for each
-    ban, with one pass per good (a ban closes its exporters x (its targets less its
-    exporters), the union of these blocks is closed)."""
-    C = len(model.countries)
-    masks: dict[tuple, np.ndarray] = {}     # exporters per (issuer, chip control?), targets
-    for g, ctls in bans.items():
-        E, T = [], []
-        for ctl in ctls:
-            ek = (ctl.issuer, ctl.origin == "chip_control")
-            tk = ("target", ctl.target)
-            if ek not in masks:
-                masks[ek] = _mask(exporters_of(model, ctl), C)
-            if tk not in masks:
-                masks[tk] = _mask(model.expand_targets(ctl.target), C)
-            E.append(masks[ek])
-            T.append(masks[tk])
-        E, T = np.array(E), np.array(T)
-        T &= ~E
-        closed = (E[:, :, None] & T[:, None, :]).any(axis=0)
-        routes[g].cap[closed] = 0.0
-
-
-def _mask(rows: np.ndarray, n: int) -> np.ndarray:
-    out = np.zeros(n, dtype=bool)
-    out[rows] = True
-    return out
 
 
 def apply_control(model, r: GoodRoutes, ctl, exporters, importers) -> None:

@@ -15,8 +15,7 @@ def targets_me(ctl: dict, me: str) -> bool:
 
 def controls_on_me(pub, me: str) -> list[dict]:
     """Binding controls other seats hold against me (ore bans aimed at ALL excluded)."""
-    return [c for c in pub["controls"]      # (targets_me, written out: this runs over every control)
-            if c["binding"] and c["target"] in (me, "ALL") and c["issuer"] != me and c["origin"] != "ore_ban"]
+    return [c for c in pub["controls"] if c["binding"] and targets_me(c, me) and c["origin"] != "ore_ban"]
 
 
 def mine_on(pub, me: str, target: str) -> list[dict]:
