@@ -60,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     act = sub.add_parser("actions", help="list the orders and their parameters")
     act.set_defaults(func=cmd_actions)
 
+    play = sub.add_parser("play", help="open the game window and play a side (needs a screen)")
+    play.add_argument("--scenario", default="baseline_2025", help="scenario name or path (default baseline_2025)")
+    play.add_argument("--seed", type=int, default=0)
+    play.add_argument("--seat", action="append", default=[], metavar="SEAT=human|POLICY",
+                      help="US=human for a seat a person plays (repeatable: hot seat), CN=hawk for an AI")
+    play.add_argument("--load", type=Path, help="continue a saved game")
+    play.add_argument("--fullscreen", action="store_true")
+    play.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    play.add_argument("--demo", type=int, metavar="N", help="play N turns by itself through the window")
+    play.add_argument("--screenshots", type=Path, metavar="DIR", help="with --demo: a PNG of each scene here")
+    play.set_defaults(func=cmd_play)
+
     pol = sub.add_parser("policies", help="list the registered AI policies and their traits")
     pol.set_defaults(func=cmd_policies)
 
@@ -84,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _fail(message: str) -> int:
     print(f"chokepoint: error: {message}", file=sys.stderr)
     return 2
+
+
+def cmd_play(args) -> int:
+    from game.ui.app import main as play_main     # pygame only when playing
+    return play_main(args)
 
 
 def cmd_run(args) -> int:

@@ -1,0 +1,172 @@
+"""The window, the `Control` loop that hands events to the current scene, and `main()`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DISPLAY_MESSAGE = ("chokepoint play needs a screen, and none was found (no DISPLAY or WAYLAND_DISPLAY). "
+                   "Run a headless game instead: chokepoint run --scenario baseline_2025 --seed 1")
+
+
+def has_display() -> bool:
+    if os.environ.get("SDL_VIDEODRIVER") or not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+class Control:
+    """Owns the window, the game and the scenes; runs the loop."""
+
+    def __init__(self, *, scenario: str, seed: int, humans: list[str], size=(1280, 800),
+                 fullscreen=False, demo_turns=0, screenshots: Path | None = None, seats=None):
+        import pygame
+        from game.ui.main_scene import MainScene
+        from game.ui.scenes import AfterActionScene, HandoverScene, NewGameScene, TitleScene
+        from game.ui.widgets import Fonts
+        from game.rules import load_scenario
+        self.pg = pygame
+        flags = pygame.FULLSCREEN if fullscreen else pygame.RESIZABLE
+        self.screen = pygame.display.set_mode(size, flags)
+        pygame.display.set_caption("Chokepoint")
+        self.size = self.screen.get_size()
+        self.fonts = Fonts(self.size[1])
+        self.scenario_name, self.seed = scenario, seed
+        self.scenario = load_scenario(scenario)
+        self.options = {"humans": humans}
+        self.extra_seats = dict(seats or {})
+        self.game = None
+        self.last_report = None
+        self.scores_cache: dict[str, float] = {}
+        self.scenes = {cls.name: cls(self) for cls in (TitleScene, NewGameScene, MainScene, HandoverScene,
+                                                       AfterActionScene)}
+        self.scene = None
+        self.running = True
+        self.demo_turns, self.screenshots = demo_turns, screenshots
+        self.clock = pygame.time.Clock()
+        self.switch("title")
+
+    # -- scene changes -------------------------------------------------------------------
+    def switch(self, name: str, **kwargs) -> None:
+        if self.scene:
+            self.scene.cleanup()
+        self.scene = self.scenes[name]
+        self.scene.startup(**kwargs)
+
+    def new_game_screen(self):
+        self.switch("new_game")
+
+    def quit(self):
+        self.running = False
+
+    def start_game(self, humans: list[str]):
+        from game.api import Game
+        seats = {**self.extra_seats, **{s: "human" for s in humans}}
+        self.game = Game(self.scenario, seed=self.seed, seats=seats)
+        self.humans, self.waiting = list(humans), list(humans)
+        self.last_report = None
+        self.switch("main", seat=self.waiting[0])
+
+    def seat_done(self, seat: str):
+        """A person ended their turn: hand over to the next, or resolve the turn."""
+        self.waiting = [s for s in self.waiting if s != seat]
+        if self.waiting:
+            self.switch("handover", seat=self.waiting[0])
+        else:
+            self.scenes["main"].start_resolving()
+
+    def turn_resolved(self, report, error):
+        if error is not None:
+            raise error
+        self.last_report = report
+        self.scores_cache = self.game.scores(against_baseline=False)
+        if self.game.over:
+            self.switch("after_action")
+            return
+        self.waiting = list(self.humans)
+        if len(self.humans) > 1:
+            self.switch("handover", seat=self.waiting[0])
+        else:
+            self.scenes["main"].refresh()
+
+    # -- the loop ------------------------------------------------------------------------
+    def frame(self) -> None:
+        pg = self.pg
+        dt = self.clock.tick(60) / 1000.0
+        for event in pg.event.get():
+            if event.type == pg.QUIT:
+                self.running = False
+            elif event.type == pg.VIDEORESIZE:
+                self.resize(event.w, event.h)
+            elif event.type == pg.KEYDOWN and event.key == pg.K_ESCAPE and self.scene.name in ("title", "after_action"):
+                self.running = False if self.scene.name == "title" else self.switch("title") or True
+            else:
+                self.scene.handle_event(event)
+        self.scene.update(dt)
+        self.scene.draw(self.screen)
+        pg.display.flip()
+
+    def resize(self, w: int, h: int):
+        self.size = (max(1280, w), max(800, h))
+        self.screen = self.pg.display.set_mode(self.size, self.pg.RESIZABLE)
+        self.fonts.resize(self.size[1])
+        self.scene.layout()
+
+    def run(self) -> None:
+        while self.running:
+            self.frame()
+
+    def shot(self, label: str) -> None:
+        if self.screenshots:
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+            self.scene.draw(self.screen)
+            self.pg.image.save(self.screen, str(self.screenshots / f"{label}.png"))
+
+
+def play_demo(control: Control) -> None:
+    """Play `demo_turns` turns through the real scenes with AI behind every seat, shooting each."""
+    control.frame()
+    control.shot("01_title")
+    control.new_game_screen()
+    control.frame()
+    control.shot("02_new_game")
+    control.game = None
+    control.extra_seats = {}
+    control.start_game(control.options["humans"] or ["US", "CN"])
+    control.game.turns = min(control.game.turns, control.demo_turns)
+    main = control.scenes["main"]
+    for i, tab in enumerate(("orders", "country", "markets", "news", "scores")):
+        main.set_tab(tab)
+        control.frame()
+        control.shot(f"{3 + i:02d}_main_{tab}")
+    while control.scene.name != "after_action" and control.running:
+        if control.scene.name == "handover":
+            control.shot("08_handover")
+            control.scene.reveal()
+        elif control.scene.name == "main" and not main.resolver:
+            main.end_turn()
+        control.frame()
+    control.shot("09_after_action")
+
+
+def main(args) -> int:
+    if not has_display():
+        print(DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    import pygame
+    pygame.init()
+    try:
+        humans = [s.split("=")[0] for s in args.seat if s.endswith("=human")]
+        seats = dict(s.split("=", 1) for s in args.seat if not s.endswith("=human"))
+        w, h = (int(x) for x in args.size.lower().split("x"))
+        control = Control(scenario=args.scenario, seed=args.seed, humans=humans, size=(w, h),
+                          fullscreen=args.fullscreen, demo_turns=args.demo or 0,
+                          screenshots=args.screenshots, seats=seats)
+        if args.demo:
+            play_demo(control)
+        else:
+            control.run()
+    finally:
+        pygame.quit()
+    return 0

@@ -1,0 +1,215 @@
+"""The main game screen: top bar, world board, and the side panel's tabs."""
+
+from __future__ import annotations
+
+import pygame
+
+from game.ui.scenes import ACTIONS, Resolver, Scene
+from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
+
+TABS = ("orders", "country", "markets", "news", "scores")
+
+
+def alignment_colour(alignment: float):
+    """Western-aligned blue, China-aligned vermillion, the middle orange."""
+    if alignment >= 0.5:
+        return OKABE_ITO["blue"]
+    if alignment <= -0.5:
+        return OKABE_ITO["vermillion"]
+    return OKABE_ITO["orange"]
+
+
+class MainScene(Scene):
+    name = "main"
+
+    def startup(self, seat: str = "", **kwargs):
+        self.seat = seat
+        self.tab = getattr(self, "tab", "orders")
+        self.messages: list[tuple[str, tuple]] = []    # (text, colour) under the order box
+        self.resolver: Resolver | None = None
+        self.queued_clicks = 0
+        self.selected = seat
+        self.refresh()
+        super().startup()
+
+    def refresh(self):
+        """Read the seat's observation once; draw reads only what is kept here."""
+        obs = self.control.game.observe(self.seat)
+        self.public, self.private = obs["public"], obs["private"]
+
+    def layout(self):
+        w, h = self.control.size
+        self.bar_h, self.panel_w = 56, max(460, w * 2 // 5)
+        self.map_rect = pygame.Rect(0, self.bar_h, w - self.panel_w, h - self.bar_h)
+        self.panel = pygame.Rect(w - self.panel_w, self.bar_h, self.panel_w, h - self.bar_h)
+        px = self.panel.x + 12
+        tab_w = (self.panel_w - 24) // len(TABS)
+        self.buttons = [Button(f"{i + 1} {t}", (px + i * tab_w, self.panel.y + 8, tab_w - 6, 40),
+                               lambda t=t: self.set_tab(t), colour=(60, 70, 90)) for i, t in enumerate(TABS)]
+        self.end_button = Button("End turn (E)", (w - 200, 6, 190, 44), self.end_turn, colour=OKABE_ITO["green"])
+        self.buttons.append(self.end_button)
+        self.order_box = TextBox((px, self.panel.y + 120, self.panel_w - 24, 40), self.submit_text,
+                                 "e.g. export_control good=gallium target=CN")
+        self.map_points = self._project()
+
+    def _project(self):
+        """Equirectangular projection of each country's (longitude, latitude) on the board."""
+        r = self.map_rect.inflate(-60, -60)
+        points = {}
+        for cid, c in self.control.game.scenario.countries.items():
+            lon, lat = c.position
+            points[cid] = (r.x + int((lon + 180) / 360 * r.w), r.y + int((80 - lat) / 140 * r.h))
+        return points
+
+    def set_tab(self, tab: str):
+        self.tab = tab
+
+    # -- input ---------------------------------------------------------------------------
+    def handle_event(self, event):
+        if self.order_box.handle(event):
+            return
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_e:
+                self.end_turn()
+                return
+            if pygame.K_1 <= event.key < pygame.K_1 + len(TABS):
+                self.set_tab(TABS[event.key - pygame.K_1])
+                return
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.map_rect.collidepoint(event.pos):
+            self.select_at(event.pos)
+        super().handle_event(event)
+
+    def select_at(self, pos):
+        near = min(self.map_points.items(), key=lambda kv: (kv[1][0] - pos[0]) ** 2 + (kv[1][1] - pos[1]) ** 2)
+        self.selected = near[0]
+        self.tab = "country"
+
+    def submit_text(self, text: str):
+        if self.resolver:
+            self.messages = [("The turn is resolving: your order was not sent. Try again in a moment.",
+                              OKABE_ITO["vermillion"])]
+            return
+        rejected = self.control.game.submit(self.seat, text)
+        if rejected:
+            self.messages = [(f"Refused: {why}", OKABE_ITO["vermillion"]) for _, why in rejected]
+        else:
+            self.messages = [(f"Queued for next turn: {text}", OKABE_ITO["green"])]
+            self.order_box.value = ""
+
+    def end_turn(self):
+        if self.resolver:
+            self.queued_clicks += 1        # shown: "already resolving"
+            return
+        self.control.seat_done(self.seat)
+
+    def start_resolving(self):
+        self.resolver = Resolver(self.control.game)
+        self.spinner = 0.0
+
+    # -- state ---------------------------------------------------------------------------
+    def update(self, dt: float):
+        if self.resolver:
+            self.spinner += dt
+            if self.resolver.done:
+                resolver, self.resolver = self.resolver, None
+                self.queued_clicks = 0
+                self.control.turn_resolved(resolver.report, resolver.error)
+
+    # -- drawing -------------------------------------------------------------------------
+    def draw(self, screen):
+        screen.fill(BACKGROUND)
+        self.draw_map(screen)
+        self.draw_bar(screen)
+        pygame.draw.rect(screen, PANEL, self.panel)
+        for b in self.buttons:
+            if b is not self.end_button:
+                b.colour = OKABE_ITO["sky"] if b.label.endswith(self.tab) else (60, 70, 90)
+            b.draw(screen, self.control.fonts)
+        getattr(self, f"draw_{self.tab}")(screen)
+        if self.resolver:
+            self.draw_progress(screen)
+
+    def draw_bar(self, screen):
+        f, g = self.control.fonts, self.control.game
+        pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
+        text = (f"{self.seat}  |  {self.public['year']}  |  turn {g.turn} of {g.turns}  |  "
+                f"treasury {self.private['treasury']:,.0f} $bn  |  score {self.private['score']:+.3f}")
+        screen.blit(f.text(text), (12, 16))
+
+    def draw_map(self, screen):
+        f = self.control.fonts
+        countries = self.control.game.scenario.countries
+        alignment = dict(zip(self.public["countries"], self.public["alignment"]))
+        for cid, (x, y) in self.map_points.items():
+            radius = 14 if countries[cid].kind == "great_power" else 8
+            pygame.draw.circle(screen, alignment_colour(float(alignment.get(cid, 0.0))), (x, y), radius)
+            if cid == self.selected:
+                pygame.draw.circle(screen, OKABE_ITO["yellow"], (x, y), radius + 4, 3)
+            screen.blit(f.text(cid, "small"), (x + radius + 2, y - 8))
+        legend = ["blue: western bloc", "vermillion: China's bloc", "orange: the middle"]
+        draw_lines(screen, f, legend, 12, self.control.size[1] - 90, 400, "small", MUTED)
+
+    def panel_text(self, screen, lines, y_offset=60, colour=TEXT):
+        return draw_lines(screen, self.control.fonts, lines, self.panel.x + 12, self.panel.y + y_offset,
+                          self.panel_w - 24, "small", colour)
+
+    def draw_orders(self, screen):
+        self.order_box.draw(screen, self.control.fonts)
+        y = self.panel_text(screen, ["Orders: click the box, type one, press Enter.", "They take effect when the turn ends."])
+        y = self.order_box.rect.bottom + 8
+        for text, colour in self.messages:
+            y = draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24,
+                           "small", colour)
+        pending = self.control.game._submitted.get(self.seat, [])
+        lines = ["Pending: " + ("; ".join(pending) if pending else "none")]
+        lines += ["", "Orders you can give:"] + [f"{a} {sig}" for a, sig, _ in ACTIONS]
+        self.panel_text(screen, lines, y - self.panel.y + 8, MUTED)
+
+    def draw_country(self, screen):
+        cid = self.selected
+        c = self.control.game.scenario.countries[cid]
+        i = list(self.public["countries"]).index(cid)
+        lines = [f"{c.name} ({cid}), {c.kind.replace('_', ' ')}",
+                 f"alignment {float(self.public['alignment'][i]):+.2f} (+1 western, -1 China's bloc)",
+                 f"stability {float(self.public['stability'][i]):.2f} (0 collapse, 1 solid)"]
+        if cid == self.seat:
+            lines += [f"treasury {self.private['treasury']:,.0f} $bn", "", "Your stockpile:"]
+            goods = self.public["goods"]
+            lines += [f"  {g}: {float(v):.2f}" for g, v in zip(goods, self.private["stockpile"]) if float(v) > 0]
+        self.panel_text(screen, lines)
+
+    def draw_markets(self, screen):
+        goods, price, ref = self.public["goods"], self.public["price"], self.public["ref_price"]
+        lines = ["Price now against its reference (1.00 = normal):"]
+        for j, good in enumerate(goods):
+            lines.append(f"  {good}: {float(price[0][j]):.2f}  ({float(price[0][j]) / float(ref[j]):.2f}x)")
+        self.panel_text(screen, lines)
+
+    def draw_news(self, screen):
+        lines = ["News of the last turn:"]
+        report = self.control.last_report
+        if report is None:
+            lines.append("  nothing yet: the first turn has not been played")
+        else:
+            lines += [f"  event: {text}" for _, text in report.events] or ["  no events"]
+            lines += [f"  {s}: {t}" for s, t in report.accepted[:20]]
+            mine = [f"  refused ({s}): {t}: {why}" for s, t, why in report.rejected if s == self.seat]
+            lines += mine
+        self.panel_text(screen, lines)
+
+    def draw_scores(self, screen):
+        scores = self.control.scores_cache
+        lines = ["Score change against the status-quo game:"]
+        lines += [f"  {s}: {v:+.3f}" for s, v in sorted(scores.items(), key=lambda kv: -kv[1])[:20]]
+        self.panel_text(screen, lines)
+
+    def draw_progress(self, screen):
+        r = self.map_rect.inflate(-self.map_rect.w // 3, -self.map_rect.h + 120)
+        pygame.draw.rect(screen, PANEL, r, border_radius=8)
+        dots = "." * (int(self.spinner * 3) % 4)
+        msg = f"Resolving turn {self.control.game.turn + 1}{dots}"
+        if self.queued_clicks:
+            msg += "  (already ending the turn)"
+        screen.blit(self.control.fonts.text(msg), (r.x + 20, r.y + 20))
+        width = int((r.w - 40) * ((self.spinner % 2.0) / 2.0))
+        pygame.draw.rect(screen, OKABE_ITO["sky"], (r.x + 20, r.y + 70, width, 16))

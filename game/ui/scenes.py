@@ -1,0 +1,205 @@
+"""The scenes: title, new game, main game, hot-seat handover and after-action.
+
+Each scene has startup / cleanup / handle_event / update / draw; `update` changes state and
+`draw` only draws. Scenes reach the engine only through `game.api.Game` and `game.save`.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pygame
+
+from game.api import Game
+from game.orders import describe_actions
+from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
+
+
+class Scene:
+    name = "scene"
+
+    def __init__(self, control):
+        self.control = control
+        self.buttons: list[Button] = []
+
+    def startup(self, **kwargs) -> None:
+        self.layout()
+
+    def layout(self) -> None:
+        """Place widgets for the current window size."""
+
+    def cleanup(self) -> None:
+        pass
+
+    def handle_event(self, event) -> None:
+        for button in self.buttons:
+            if button.handle(event):
+                return
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, screen) -> None:
+        screen.fill(BACKGROUND)
+
+
+class TitleScene(Scene):
+    name = "title"
+
+    def layout(self):
+        w, h = self.control.size
+        self.buttons = [Button("New game  (N)", (w // 2 - 150, h // 2, 300, 54), self.control.new_game_screen),
+                        Button("Quit  (Esc)", (w // 2 - 150, h // 2 + 74, 300, 54), self.control.quit,
+                               colour=OKABE_ITO["vermillion"])]
+
+    def handle_event(self, event):
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_n:
+            self.control.new_game_screen()
+        super().handle_event(event)
+
+    def draw(self, screen):
+        super().draw(screen)
+        w, h = self.control.size
+        f = self.control.fonts
+        title = f.text("Chokepoint", "title", OKABE_ITO["orange"])
+        screen.blit(title, title.get_rect(center=(w // 2, h // 3)))
+        sub = f.text("The contest for critical minerals, 2025 onwards: take a side and play", "body", MUTED)
+        screen.blit(sub, sub.get_rect(center=(w // 2, h // 3 + 60)))
+        for b in self.buttons:
+            b.draw(screen, f)
+
+
+class NewGameScene(Scene):
+    """Choose the seats people play; every other seat plays its scenario's AI."""
+    name = "new_game"
+
+    def startup(self, **kwargs):
+        self.humans: list[str] = list(self.control.options.get("humans", []))
+        super().startup()
+
+    def layout(self):
+        w, h = self.control.size
+        scenario = self.control.scenario
+        powers = [c for c, v in scenario.countries.items() if v.kind == "great_power"]
+        self.buttons = []
+        for i, seat in enumerate(powers):
+            self.buttons.append(Button(f"{seat}: {scenario.countries[seat].name}",
+                                       (80, 200 + i * 70, 420, 54), lambda s=seat: self.toggle(s)))
+        self.buttons.append(Button("Start  (Enter)", (80, h - 120, 300, 54), self.start,
+                                   colour=OKABE_ITO["green"]))
+
+    def toggle(self, seat: str):
+        if seat in self.humans:
+            self.humans.remove(seat)
+        else:
+            self.humans.append(seat)
+
+    def start(self):
+        if self.humans:
+            self.control.start_game(self.humans)
+
+    def handle_event(self, event):
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
+            self.start()
+        super().handle_event(event)
+
+    def draw(self, screen):
+        super().draw(screen)
+        f = self.control.fonts
+        screen.blit(f.text("New game: choose the side(s) people play", "title"), (80, 60))
+        screen.blit(f.text(f"Scenario {self.control.scenario_name}, seed {self.control.seed}. "
+                           "Click a power to play it (click again for AI); several = hot seat.",
+                           "body", MUTED), (80, 140))
+        for b in self.buttons:
+            seat = b.label.split(":")[0]
+            b.colour = OKABE_ITO["orange"] if seat in self.humans else OKABE_ITO["blue"]
+            b.draw(screen, f)
+        names = ", ".join(self.humans) or "nobody yet: pick at least one"
+        screen.blit(f.text(f"People play: {names}"), (560, 215))
+
+
+class HandoverScene(Scene):
+    """Hides the last seat's view until the next player is at the screen."""
+    name = "handover"
+
+    def startup(self, seat: str = "", **kwargs):
+        self.seat = seat
+        super().startup()
+
+    def layout(self):
+        w, h = self.control.size
+        self.buttons = [Button(f"I am {self.seat}: show my view  (Enter)", (w // 2 - 220, h // 2 + 40, 440, 54),
+                               self.reveal, colour=OKABE_ITO["green"])]
+
+    def reveal(self):
+        self.control.switch("main", seat=self.seat)
+
+    def handle_event(self, event):
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
+            self.reveal()
+        super().handle_event(event)
+
+    def draw(self, screen):
+        super().draw(screen)
+        w, h = self.control.size
+        f = self.control.fonts
+        msg = f.text(f"Pass the screen to {self.seat}", "title", OKABE_ITO["orange"])
+        screen.blit(msg, msg.get_rect(center=(w // 2, h // 2 - 40)))
+        for b in self.buttons:
+            b.draw(screen, f)
+
+
+class AfterActionScene(Scene):
+    """Scores against the status-quo game (same seed, every seat on its default)."""
+    name = "after_action"
+
+    def startup(self, **kwargs):
+        game = self.control.game
+        self.scores = game.scores(against_baseline=True)
+        super().startup()
+
+    def layout(self):
+        w, h = self.control.size
+        self.buttons = [Button("Back to title  (Esc)", (80, h - 100, 300, 54), lambda: self.control.switch("title"))]
+
+    def draw(self, screen):
+        super().draw(screen)
+        f = self.control.fonts
+        game = self.control.game
+        screen.blit(f.text(f"After action: {game.turn} turns played", "title"), (80, 50))
+        draw_lines(screen, f, ["Score change against the status-quo game (same seed, every seat on its AI default):",
+                               "above 0 means the side did better than it would have by carrying on as before."],
+                   80, 110, self.control.size[0] - 160, "body", MUTED)
+        powers = [c for c, v in game.scenario.countries.items() if v.kind == "great_power"]
+        rows = sorted(self.scores.items(), key=lambda kv: (kv[0] not in powers, -kv[1]))[:16]
+        y = 170
+        for seat, value in rows:
+            who = "person" if game.seats.get(seat) == "human" else "AI"
+            colour = OKABE_ITO["green"] if value >= 0 else OKABE_ITO["vermillion"]
+            screen.blit(f.text(f"{seat}  ({who})"), (80, y))
+            screen.blit(f.text(f"{value:+.3f}", "body", colour), (340, y))
+            y += 32
+        for b in self.buttons:
+            b.draw(screen, f)
+
+
+class Resolver:
+    """Runs `Game.step` on a worker thread so the window keeps drawing."""
+
+    def __init__(self, game: Game):
+        self.game, self.report, self.error = game, None, None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            self.report = self.game.step()
+        except Exception as exc:  # shown on screen, never lost
+            self.error = exc
+
+    @property
+    def done(self) -> bool:
+        return not self.thread.is_alive()
+
+
+ACTIONS = describe_actions()
