@@ -98,6 +98,10 @@ class Game:
         self._submitted.setdefault(seat, []).extend(o.text() for o in parsed)
         return rejected
 
+    def pending(self, seat: str) -> list[str]:
+        """The orders a seat has queued for the next turn, as text."""
+        return list(self._submitted.get(seat, []))
+
     def inject(self, event: str, **params) -> None:
         """Facilitator: make a catalogued event happen at the start of the next turn."""
         if event not in self.scenario.events:

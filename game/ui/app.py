@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 DISPLAY_MESSAGE = ("chokepoint play needs a screen, and none was found (no DISPLAY or WAYLAND_DISPLAY). "
@@ -20,7 +21,7 @@ class Control:
     """Owns the window, the game and the scenes; runs the loop."""
 
     def __init__(self, *, scenario: str, seed: int, humans: list[str], size=(1280, 800),
-                 fullscreen=False, demo_turns=0, screenshots: Path | None = None, seats=None):
+                 fullscreen=False, demo_turns=0, screenshots: Path | None = None, seats=None, save_path=None, load=None):
         import pygame
         from game.ui.main_scene import MainScene
         from game.ui.scenes import AfterActionScene, HandoverScene, NewGameScene, TitleScene
@@ -44,8 +45,19 @@ class Control:
         self.scene = None
         self.running = True
         self.demo_turns, self.screenshots = demo_turns, screenshots
+        self.save_path = Path(save_path) if save_path else Path("chokepoint_autosave.save")
         self.clock = pygame.time.Clock()
         self.switch("title")
+        if load:
+            self.load_game(load)
+
+    def load_game(self, path) -> None:
+        """Continue a saved game: the engine replays it turn by turn and checks each digest."""
+        from game.save import load_game
+        self.game = load_game(path)
+        self.humans = [s for s, p in self.game.seats.items() if p == "human"] or ["US"]
+        self.waiting = list(self.humans)
+        self.switch("main", seat=self.waiting[0])
 
     # -- scene changes -------------------------------------------------------------------
     def switch(self, name: str, **kwargs) -> None:
@@ -68,6 +80,11 @@ class Control:
         self.last_report = None
         self.switch("main", seat=self.waiting[0])
 
+    def save_game(self) -> Path:
+        """Write the game in the engine's save format (also done after every turn)."""
+        from game.save import write_save
+        return write_save(self.game, self.save_path)
+
     def seat_done(self, seat: str):
         """A person ended their turn: hand over to the next, or resolve the turn."""
         self.waiting = [s for s in self.waiting if s != seat]
@@ -80,6 +97,7 @@ class Control:
         if error is not None:
             raise error
         self.last_report = report
+        self.save_game()                                     # autosave every turn
         self.scores_cache = self.game.scores(against_baseline=False)
         if self.game.over:
             self.switch("after_action")
@@ -136,18 +154,18 @@ def play_demo(control: Control) -> None:
     control.start_game(control.options["humans"] or ["US", "CN"])
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
-    for i, tab in enumerate(("orders", "country", "markets", "news", "scores")):
+    for i, tab in enumerate(("orders", "country", "markets", "news", "scores", "facilitator")):
         main.set_tab(tab)
         control.frame()
         control.shot(f"{3 + i:02d}_main_{tab}")
     while control.scene.name != "after_action" and control.running:
         if control.scene.name == "handover":
-            control.shot("08_handover")
+            control.shot("09_handover")
             control.scene.reveal()
         elif control.scene.name == "main" and not main.resolver:
             main.end_turn()
         control.frame()
-    control.shot("09_after_action")
+    control.shot("10_after_action")
 
 
 def main(args) -> int:
@@ -162,7 +180,9 @@ def main(args) -> int:
         w, h = (int(x) for x in args.size.lower().split("x"))
         control = Control(scenario=args.scenario, seed=args.seed, humans=humans, size=(w, h),
                           fullscreen=args.fullscreen, demo_turns=args.demo or 0,
-                          screenshots=args.screenshots, seats=seats)
+                          screenshots=args.screenshots, seats=seats, load=args.load,
+                          save_path=(args.load or (Path(tempfile.gettempdir()) / "chokepoint_demo.save"
+                                                   if args.demo else None)))
         if args.demo:
             play_demo(control)
         else:

@@ -7,7 +7,7 @@ import pygame
 from game.ui.scenes import ACTIONS, Resolver, Scene
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
 
-TABS = ("orders", "country", "markets", "news", "scores")
+TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
 
 
 def alignment_colour(alignment: float):
@@ -51,6 +51,10 @@ class MainScene(Scene):
         self.order_box = TextBox((px, self.panel.y + 120, self.panel_w - 24, 40), self.submit_text,
                                  "e.g. export_control good=gallium target=CN")
         self.map_points = self._project()
+        events = sorted(self.control.game.scenario.events)
+        self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
+                                     lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
+                              for i, e in enumerate(events)]
 
     def _project(self):
         """Equirectangular projection of each country's (longitude, latitude) on the board."""
@@ -66,9 +70,18 @@ class MainScene(Scene):
 
     # -- input ---------------------------------------------------------------------------
     def handle_event(self, event):
-        if self.order_box.handle(event):
+        if self.tab != "orders":
+            self.order_box.focused = False          # the box is only live on its own tab
+        elif self.order_box.handle(event):
             return
+        if self.tab == "facilitator" and not self.resolver:
+            for b in self.event_buttons:
+                if b.handle(event):
+                    return
         if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_s and event.mod & pygame.KMOD_CTRL:
+                self.save()
+                return
             if event.key == pygame.K_e:
                 self.end_turn()
                 return
@@ -95,6 +108,14 @@ class MainScene(Scene):
         else:
             self.messages = [(f"Queued for next turn: {text}", OKABE_ITO["green"])]
             self.order_box.value = ""
+
+    def inject(self, event_id: str):
+        self.control.game.inject(event_id)
+        self.messages = [(f"Facilitator: {event_id} will happen at the start of next turn", OKABE_ITO["purple"])]
+
+    def save(self):
+        path = self.control.save_game()
+        self.messages = [(f"Saved to {path}", OKABE_ITO["green"])]
 
     def end_turn(self):
         if self.resolver:
@@ -160,7 +181,7 @@ class MainScene(Scene):
         for text, colour in self.messages:
             y = draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24,
                            "small", colour)
-        pending = self.control.game._submitted.get(self.seat, [])
+        pending = self.control.game.pending(self.seat)
         lines = ["Pending: " + ("; ".join(pending) if pending else "none")]
         lines += ["", "Orders you can give:"] + [f"{a} {sig}" for a, sig, _ in ACTIONS]
         self.panel_text(screen, lines, y - self.panel.y + 8, MUTED)
@@ -202,6 +223,13 @@ class MainScene(Scene):
         lines = ["Score change against the status-quo game:"]
         lines += [f"  {s}: {v:+.3f}" for s, v in sorted(scores.items(), key=lambda kv: -kv[1])[:20]]
         self.panel_text(screen, lines)
+
+    def draw_facilitator(self, screen):
+        lines = ["Facilitator: click an event to make it happen next turn.", "Ctrl+S saves the game."]
+        lines += [t for t, _ in self.messages[-1:]]
+        self.panel_text(screen, lines)
+        for b in self.event_buttons:
+            b.draw(screen, self.control.fonts)
 
     def draw_progress(self, screen):
         r = self.map_rect.inflate(-self.map_rect.w // 3, -self.map_rect.h + 120)

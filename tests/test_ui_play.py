@@ -1,0 +1,115 @@
+"""Play through the real window on SDL's dummy driver by posting mouse and keyboard events."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import pytest
+
+pygame = pytest.importorskip("pygame")
+
+from game.ui.app import Control  # noqa: E402
+
+
+@pytest.fixture
+def control(tmp_path):
+    pygame.init()
+    c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
+    yield c
+    pygame.quit()
+
+
+def click(control, rect):
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pygame.Rect(rect).center))
+    control.frame()
+
+
+def key(control, k, mod=0):
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode=""))
+    control.frame()
+
+
+def type_text(control, text):
+    pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=text))
+    control.frame()
+
+
+def button(control, label_start):
+    return next(b for b in control.scene.buttons if b.label.startswith(label_start))
+
+
+def resolve(control):
+    for _ in range(3000):
+        control.frame()
+        main = control.scenes["main"]
+        if control.scene.name != "main" or not main.resolver:
+            return
+    raise AssertionError("the turn did not resolve")
+
+
+def start(control, *seats):
+    click(control, button(control, "New game").rect)
+    assert control.scene.name == "new_game"
+    for seat in seats:
+        click(control, button(control, seat + ":").rect)
+    click(control, button(control, "Start").rect)
+    assert control.scene.name == "main"
+
+
+def test_submit_export_control_refuse_bad_order_and_end_turn(control):
+    start(control, "US")
+    main = control.scene
+    click(control, main.order_box.rect)
+    type_text(control, "export_control good=gallium target=CN")
+    key(control, pygame.K_RETURN)
+    pending = control.game.pending("US")
+    assert len(pending) == 1 and pending[0].startswith("export_control good=gallium target=CN")
+    assert main.messages[0][0].startswith("Queued")
+    type_text(control, "export_control good=gallium")      # no target
+    key(control, pygame.K_RETURN)
+    assert main.messages[0][0].startswith("Refused:") and "target" in main.messages[0][0]
+    assert main.order_box.value == "export_control good=gallium"   # a refused order is kept to fix
+    key(control, pygame.K_e)                               # goes to the focused box, not End turn
+    assert main.resolver is None
+    click(control, main.end_button.rect)
+    assert main.resolver is not None                      # resolving off the UI thread
+    click(control, main.end_button.rect)                  # a second End turn is refused visibly
+    assert main.queued_clicks == 1
+    resolve(control)
+    assert control.game.turn == 1
+    assert any(s == "US" and t.startswith("export_control good=gallium target=CN")
+               for s, t in control.last_report.accepted)
+
+
+def test_hot_seat_facilitator_save_load_and_after_action(control, tmp_path):
+    start(control, "US", "CN")
+    assert control.scene.seat == "US"
+    control.game.turns = 2
+    key(control, pygame.K_6)                               # facilitator tab
+    assert control.scene.tab == "facilitator"
+    click(control, next(b for b in control.scene.event_buttons if b.label == "ai_boom").rect)
+    key(control, pygame.K_e)
+    assert control.scene.name == "handover" and control.scene.seat == "CN"
+    key(control, pygame.K_RETURN)
+    assert control.scene.name == "main" and control.scene.seat == "CN"
+    key(control, pygame.K_e)
+    resolve(control)
+    assert control.game.turn == 1
+    assert any(eid == "ai_boom" for eid, _ in control.last_report.events)
+    assert control.scene.name == "handover"
+    key(control, pygame.K_RETURN)
+    key(control, pygame.K_s, pygame.KMOD_CTRL)
+    assert (tmp_path / "g.save").exists()
+    digest = control.game.digest()
+    control.load_game(tmp_path / "g.save")
+    assert control.game.digest() == digest and control.scene.name == "main"
+    control.game.turns = 2
+    key(control, pygame.K_e)
+    key(control, pygame.K_RETURN)
+    key(control, pygame.K_e)
+    resolve(control)
+    assert control.scene.name == "after_action"
+    assert set(control.scene.scores) >= {"US", "CN"}
