@@ -105,7 +105,7 @@ def read_save(path: str | Path) -> tuple[dict, list[dict]]:
         if not line.strip():
             continue
         try:
-            records.append((n, json.loads(line)))
+            records.append((n, json.loads(line), line))
         except json.JSONDecodeError as exc:
             raise SaveError(f"{path}:{n}: not JSON ({exc.msg}): the line is damaged or cut short") from None
     if not records or not isinstance(records[0][1], dict) or records[0][1].get("format") != FORMAT:
@@ -115,30 +115,33 @@ def read_save(path: str | Path) -> tuple[dict, list[dict]]:
         raise SaveError(f"{path}:1: save format version {head.get('version')!r} is not supported "
                         f"(this game reads versions {', '.join(map(str, READABLE_VERSIONS))})")
     if head["version"] == 1:
-        return head, [record for _n, record in records[1:]]
-    return head, _checked_turns(path, records)
+        return head, [record for _n, record, _line in records[1:]]
+    return head, _checked_turns(path, records, raw)
 
 
 def raw_line_of(path: Path, offset: int) -> int:
     return path.read_bytes()[:offset].count(b"\n") + 1
 
 
-def _checked_turns(path: Path, records: list[tuple[int, object]]) -> list[dict]:
-    """Verify the chain of a version 2 save and return its turn records."""
+def _checked_turns(path: Path, records: list[tuple[int, object, str]], raw: list[str]) -> list[dict]:
+    """Verify the chain of a version 2 save and return its turn records. Each line must be
+    exactly as written (the canonical JSON of its record), so no byte can change unseen."""
     previous, turns = CHAIN_START, []
-    for n, record in records:
+    for n, record, line in records:
         if not isinstance(record, dict):
             raise SaveError(f"{path}:{n}: malformed line (expected a JSON object)")
         where = f"turn {record['turn']}: " if "turn" in record else ""
-        if record.get("check") != line_check(record, previous):
+        if record.get("check") != line_check(record, previous) or line != json.dumps(record, sort_keys=True):
             expected = f"turn {len(turns) + 1}" if n > 1 else "the header"
             raise SaveError(f"{path}:{n}: {where}the line's check does not match: it was changed, moved or "
                             f"repeated after saving (expected {expected} here)")
         previous = record["check"]
         if "end" in record:
-            if record["end"] != len(turns) or n != records[-1][0]:
+            if record["end"] != len(turns) or n != len(raw):
                 raise SaveError(f"{path}:{n}: the end line says {record['end']} turns, the file has {len(turns)} "
                                 f"or goes on after it")
+            if not path.read_bytes().endswith(b"\n"):
+                raise SaveError(f"{path}:{n}: the save is cut short (its last line has no line end)")
             return turns
         if n > 1:
             turns.append({k: v for k, v in record.items() if k != "check"})
