@@ -99,7 +99,7 @@ def read_save(path: str | Path) -> tuple[dict, list[dict]]:
         raise SaveError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         line = raw_line_of(path, exc.start)
-        raise SaveError(f"{path}:{line}: not a Chokepoint save, or damaged (not UTF-8 text)") from None
+        raise SaveError(f"{path}:{line}: a byte that is not UTF-8 text: not a Chokepoint save, or a damaged one") from None
     records = []
     for n, line in enumerate(raw, start=1):
         if not line.strip():
