@@ -18,6 +18,9 @@ from game.report.series import BLOCS, Series
 DPI = 100
 SPLIT_GAP = 0.25          # a market is split when its prices differ by more than this (x reference)
 MARKET_COLOURS = {"US": "tab:blue", "CN": "tab:red", "EU": "tab:green", "JP": "tab:purple"}
+# lines that lie on one another stay visible: the later ones are thinner and dashed
+MARKET_STYLES = {"US": ("-", 2.6), "CN": ("-", 2.0), "EU": ("--", 1.6), "JP": (":", 1.6)}
+OTHER_COLOURS = ("tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
 BLOC_COLOURS = {1: "tab:blue", 0: "tab:gray", -1: "tab:red"}
 
 
@@ -67,16 +70,17 @@ def prices_figure(s: Series) -> Figure:
         ax.fill_between(s.turns, low, high, color="0.85", label="range over all countries")
         for c in s.market_rows():
             code = s.countries[c]
-            ax.plot(s.turns, ratio[:, c, g], marker=".", color=MARKET_COLOURS.get(code), label=code)
+            style, width = MARKET_STYLES.get(code, ("-", 1.5))
+            ax.plot(s.turns, ratio[:, c, g], style, lw=width, marker=".", color=MARKET_COLOURS.get(code), label=code)
         _control_bars(ax, s, gid)
         ax.set_title(f"{gid} (reference {s.ref_price[g]:.3g} M$ per {s.units[gid]})", fontsize=10)
         ax.set_ylabel("price / reference")
-        _turn_axis(ax, s)
+        _turn_axis(ax, s, label=ax in axes[-1])
     for ax in list(axes.flat)[len(goods):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), fontsize=9)
-    fig.suptitle("Prices by market: split lines mean a control kept goods from one side", fontsize=12)
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
+    fig.suptitle("Prices by market: where the lines part, a control kept goods from one side", fontsize=12)
     return fig
 
 
@@ -87,7 +91,7 @@ def _control_bars(ax, s: Series, good: str) -> None:
         return
     trans = blended_transform_factory(ax.transData, ax.transAxes)
     lo, hi = ax.get_ylim()
-    ax.set_ylim(lo - (hi - lo) * 0.12 * len(spans), hi)        # room under the lines for the bars
+    ax.set_ylim(lo - (hi - lo) * 0.16 * len(spans), hi)        # room under the lines for the bars
     for k, span in enumerate(spans):
         y = 0.03 + 0.09 * k
         colour = "tab:red" if span.mode == "ban" else "tab:orange"
@@ -217,9 +221,12 @@ def scores_figure(s: Series) -> Figure:
     for code in ("US", "CN"):
         if code in s.countries and s.countries.index(code) not in shown:
             shown.append(s.countries.index(code))
+    others = iter(OTHER_COLOURS)
     for c in shown:
-        left.plot(s.turns, diff[:, c], marker=".", label=f"{s.countries[c]} ({s.role[c]})",
-                  color=MARKET_COLOURS.get(s.countries[c]))
+        code = s.countries[c]
+        great = code in ("US", "CN")
+        left.plot(s.turns, diff[:, c], marker=".", lw=2.4 if great else 1.3, label=f"{code} ({s.role[c]})",
+                  color=MARKET_COLOURS[code] if great else next(others))
     left.axhline(0, color="black", lw=0.8)
     left.set_ylabel("score minus status-quo game's (0-1 scale)")
     left.set_title("The countries that moved most, and the great powers", fontsize=10)

@@ -20,6 +20,11 @@ DECISIVE = ("export_control", "lift_control", "suspend_control", "chip_control",
             "ore_export_ban", "nationalize", "price_floor", "producer_quota", "governance_standard",
             "build", "close", "relocate", "accept_deal", "equity_stake")
 
+FIRM_ROUTINE = ("build", "close")
+# a control imposed during the game is asked about once its two sides' prices differ by this
+# much (x reference); one in force from the start needs a split as the summary counts one
+NEW_CONTROL_GAP = 0.1
+
 
 @dataclass
 class Question:
@@ -51,12 +56,14 @@ def ban_split(game, s: Series) -> Question | None:
         window = slice(int(np.searchsorted(s.turns, span.first)), int(np.searchsorted(s.turns, span.last)) + 1)
         gap = ratio[window, targets, g].max(axis=1) - ratio[window, i, g]
         k = int(np.argmax(gap))
-        if gap[k] > SPLIT_GAP and (best is None or gap[k] > best[0]):
-            split_at = int(s.turns[window][int(np.argmax(gap > SPLIT_GAP))])
-            best = (float(gap[k]), span, g, i, targets, int(s.turns[window][k]), split_at)
+        rank = (not span.from_start, float(gap[k]))          # a control begun in the game first
+        enough = NEW_CONTROL_GAP if not span.from_start else SPLIT_GAP
+        if gap[k] > enough and (best is None or rank > best[0]):
+            split_at = int(s.turns[window][int(np.argmax(gap > enough))])
+            best = (rank, span, g, i, targets, int(s.turns[window][k]), split_at)
     if best is None:
         return None
-    gap, span, g, i, targets, peak, split_at = best
+    _rank, span, g, i, targets, peak, split_at = best
     t = int(np.searchsorted(s.turns, peak))
     worst = targets[int(np.argmax(ratio[t, targets, g]))]
     started = "was in force from the start" if span.from_start else f"began at {_when(s, span.first)}"
@@ -64,9 +71,10 @@ def ban_split(game, s: Series) -> Question | None:
             f"by {_when(s, split_at)}, and at {_when(s, peak)} {s.countries[worst]} paid {ratio[t, worst, g]:.2f}x the "
             f"reference price while {span.issuer} paid {ratio[t, i, g]:.2f}x. Who gained from the gap, who paid "
             f"for it, and what could the target do about it?")
+    big = sorted(targets, key=lambda c: -s.demand[t, c, g])[:3]       # the target's largest buyers
     evidence = [f"{span.good} price in {s.countries[c]}: {ratio[t, c, g]:.2f} x reference "
                 f"({s.price[t, c, g]:.3g} M$ per {s.units[span.good]}) at turn {peak}"
-                for c in [i, *targets[:3]]]
+                for c in dict.fromkeys([i, worst, *big])]
     evidence.append(f"control bound from turn {span.first} to turn {span.last}")
     return Question(text, evidence, "prices")
 
@@ -162,7 +170,10 @@ def timeline(game, s: Series) -> list[tuple[int, float, str, str]]:
     first, last = int(s.turns[0]), int(s.turns[-1])
     rows, seen = [], set()
     for t, seat, text in m.accepted:
-        if first <= t <= last and text.split(" ", 1)[0] in DECISIVE and (seat, text) not in seen:
+        action = text.split(" ", 1)[0]
+        if seat in m.firms and action in FIRM_ROUTINE:
+            continue                 # firms build every turn: the facilities chart shows them
+        if first <= t <= last and action in DECISIVE and (seat, text) not in seen:
             seen.add((seat, text))
             rows.append((t, s.year(t), seat, text))
     for t, eid, text in m.events_log:
