@@ -73,3 +73,44 @@ def test_a_report_builds_from_a_worker_thread(ban_game):
 def test_a_game_that_has_not_played_is_refused():
     with pytest.raises(ValueError, match="has not played a turn"):
         build_report(Game("baseline_2025", seed=1, turns=2))
+
+
+def test_the_report_benchmark_prints_its_figures():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_report.py"), "--turns", "2",
+                           "--repeats", "1"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert "report with the status-quo game played" in done.stdout and "report.html" in done.stdout
+
+
+def test_the_readme_resume_and_report_commands_work_as_written(tmp_path):
+    import os
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Resuming a game and the after-action report", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, flags=re.S).group(1)
+    example = re.search(r"```yaml\n(.*?)```", readme, flags=re.S).group(1)     # the orders file shown above
+    (tmp_path / "my_orders.yaml").write_text(example, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for line in filter(None, (ln.split("#")[0].strip() for ln in block.splitlines())):
+        args = shlex.split(line)
+        assert args[0] == "chokepoint"
+        done = subprocess.run([sys.executable, "-m", "game.cli", *args[1:]], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (line, done.stderr)
+    assert (tmp_path / "out" / "report.html").stat().st_size > 100_000
+    replay = subprocess.run([sys.executable, "-m", "game.cli", "replay", "out/game.save"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert "10 turns replayed, every digest matches" in replay.stdout
+    what_if = subprocess.run([sys.executable, "-m", "game.cli", "replay", "out2/game.save"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert "8 turns replayed, every digest matches" in what_if.stdout

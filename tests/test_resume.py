@@ -195,3 +195,34 @@ def test_a_process_killed_while_autosaving_leaves_the_last_save_loadable(small, 
         assert game.turn == 2
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "game.save"]
     assert all(name.startswith(".game.save.") for name in leftovers)     # only temporary files
+
+
+def test_a_map_changed_since_saving_is_named(tmp_path):
+    world = tmp_path / "world"
+    world.mkdir()
+    scenario = (HERE / "fixtures" / "small" / "small_scenario.yaml").read_text()
+    base = (REPO / "rulesets" / "base.yaml").resolve()
+    (world / "small_scenario.yaml").write_text(scenario.replace("../../../rulesets/base.yaml", str(base)))
+    (world / "small_map.yaml").write_text((HERE / "fixtures" / "small" / "small_map.yaml").read_text())
+    game = Game(str(world / "small_scenario.yaml"), seed=1, turns=3)
+    game.run(1)
+    save = write_save(game, tmp_path / "game.save")
+    edited = (world / "small_map.yaml").read_text().replace("gdp: 29000", "gdp: 29500", 1)
+    (world / "small_map.yaml").write_text(edited)                  # the US economy, revised
+    before = save.read_bytes()
+    with pytest.raises(SaveError, match=r":1: the scenario cannot be loaded|:1: the map files changed"):
+        Game.load(save)
+    assert save.read_bytes() == before
+
+
+def test_a_version_1_save_still_loads(small, tmp_path):
+    game = Game(small, seed=6, turns=4)
+    game.run(2)
+    lines = write_save(game, tmp_path / "new.save").read_text().splitlines()
+    records = [json.loads(line) for line in lines[:-1]]             # without the end line
+    records[0]["version"] = 1
+    old = tmp_path / "old.save"
+    old.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "check"}, sort_keys=True) + "\n"
+                           for r in records))
+    loaded = Game.load(old)
+    assert loaded.turn == 2 and loaded.step().digest == game.step().digest
