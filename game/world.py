@@ -13,6 +13,7 @@ import numpy as np
 
 from agents.firm import Firm
 from agents.state import STATE_CLASSES
+from game import fiscal
 from game.facilities import STATUS_CODES, Facilities
 from game.measures import Measures
 from game.metrics import MetricsLog
@@ -147,6 +148,7 @@ class WorldModel(mesa.Model):
         self.demand_shocks: list[tuple[int, int, float, int]] = []   # (country or -1, sector, factor, until turn)
         self.treasury0 = self.treasury.copy()
         self.budget_cum = np.zeros(C)
+        fiscal.setup(self)
         self.members = [np.flatnonzero((self.member_of == c) | (np.arange(C) == c)) for c in range(C)]
         self.external = 0.0   # money held outside the modelled actors (households, banks, suppliers)
 

@@ -218,6 +218,7 @@ class Country(Strict):
     investor_risk: Fraction = 0.3
     tax_rate: Fraction = 0.2
     royalty_rate: Fraction = 0.05
+    revenue_share: Optional[Fraction] = None   # general-government revenue / GDP (finance.revenue_share if none)
     permit_years: NonNegative = 2.0
     treasury: Number = 0.0
     demand: dict[str, NonNegative] = {}
