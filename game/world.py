@@ -108,6 +108,8 @@ class WorldModel(mesa.Model):
         self.base_intensity = base_int
         ft = sc.facility_types
         self.ftype_lead = np.array([ft[t].lead_years for t in self.ftypes.ids])
+        self.ftype_expand = np.array([np.nan if ft[t].expand_years is None else ft[t].expand_years
+                                      for t in self.ftypes.ids])
         self.ftype_capex = np.array([ft[t].capex_per_unit_price for t in self.ftypes.ids])
         self.ftype_fixed = np.array([ft[t].fixed_cost_share for t in self.ftypes.ids])
         self.ftype_cost_mult = np.array([ft[t].unit_cost_multiple for t in self.ftypes.ids])

@@ -96,6 +96,7 @@ class FacilityType(Strict):
     capex_per_unit_price: NonNegative
     fixed_cost_share: Fraction
     unit_cost_multiple: Positive = 1.0
+    expand_years: Optional[NonNegative] = None   # a brownfield expansion's lead; none: half a new plant's
     source: Optional[Text] = None
 
 
