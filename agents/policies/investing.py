@@ -207,12 +207,19 @@ def _with_ore_bans(pub, hosts: tuple, inputs_of) -> tuple:
     while they mine it: the ore kept at home sells cheap there, which is the margin an ore
     ban offers refiners (Indonesia's nickel)."""
     countries, goods = pub["countries"], pub["goods"]
+    bans = [ctl for ctl in pub["controls"] if ctl["origin"] == "ore_ban" and ctl["binding"]
+            and ctl["issuer"] in countries]
+    if not bans:
+        return hosts
+    # a country has the ore if it mined it in this turn's market or one it remembers, or
+    # holds deposits of it (a ban with no refiner at home leaves its mines idle)
+    mined = np.maximum.reduce([pub["production"], pub["build"]["reserves"]]
+                              + [rec["production"] for rec in pub.get("history", ())])
     banned = {}                                   # input good -> countries banning its export
-    for ctl in pub["controls"]:
-        if ctl["origin"] == "ore_ban" and ctl["binding"] and ctl["issuer"] in countries:
-            c, i = countries.index(ctl["issuer"]), goods.index(ctl["good"])
-            if pub["production"][c, i] > 0:
-                banned.setdefault(i, set()).add(c)
+    for ctl in bans:
+        c, i = countries.index(ctl["issuer"]), goods.index(ctl["good"])
+        if mined[c, i] > 0:
+            banned.setdefault(i, set()).add(c)
     if not banned:
         return hosts
     return tuple(h | frozenset(c for i in inputs.tolist() for c in banned.get(i, ()))
