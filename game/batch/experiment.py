@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from game.rules import RulesError, Scenario, load_scenario
 from game.rules.overlay import read_mapping
@@ -48,6 +48,11 @@ class Seeds(_Strict):
 class Design(_Strict):
     kind: Literal["factorial", "lhs", "sobol"] = "factorial"
     samples: int | None = Field(None, ge=1, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data):
+        return {"kind": data} if isinstance(data, str) else data     # `design: factorial`
 
 
 class Outputs(_Strict):
@@ -126,8 +131,9 @@ class Experiment:
         return run_specs(self)
 
     def identity(self) -> dict:
-        """What must not change between a batch and its resumption."""
-        return {"experiment": self.spec.model_dump(mode="json"),
+        """What must not change between a batch and its resumption: everything that shapes
+        the results (the scenario by the hashes of its content, not by how it is named)."""
+        return {"experiment": self.spec.model_dump(mode="json", exclude={"name", "description", "scenario"}),
                 "scenario_hashes": dict(getattr(self.scenario, "_hashes", {}))}
 
     def identity_hash(self) -> str:

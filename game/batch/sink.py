@@ -79,7 +79,8 @@ class ParquetSink:
     # -- meta.json --------------------------------------------------------------------------
     def _check_or_write_meta(self, code_version: str) -> None:
         path = self.out / "meta.json"
-        mine = {"format": META_FORMAT, "experiment_file": self.exp.file,
+        mine = {"format": META_FORMAT, "experiment_file": self.exp.file, "name": self.exp.spec.name,
+                "scenario": self.exp.spec.scenario,
                 "experiment_hash": self.exp.identity_hash(), **self.exp.identity(),
                 "runs_total": None, "code_version": code_version, "complete": False}
         if path.exists():
