@@ -121,24 +121,27 @@ GAP = 1.05          # price ratio across a control from which it counts as bindi
 
 
 def _binding(m, w, split: set[int], unmet: dict[int, float]) -> None:
-    """For each good whose market is split or short, the measures in force on it that bind:
-    a control binds where a country it covers pays more than the issuer's price (the
-    control stops the trade that would close the gap), a tariff where the gap covers half
-    its rate, a producer quota or a floor while in force. A short market with none of
-    these is short of capacity."""
+    """For each good whose market is split or short, the trade measures on it that bind
+    (`binding_measures`), and the price floors in force on it. A short market that no trade
+    measure binds is short of supply (capacity, or inputs)."""
     goods = sorted(split | {g for g, u in unmet.items() if u >= SHORT})
     w(f"What binds where a market is split (*) or short (unmet >= {SHORT:.0%})\n")
     if not goods:
         w("  no market is split or short\n")
     for g in goods:
-        what = binding_measures(m, g)
-        tag = ("split" if g in split else "") + (", " if g in split and unmet.get(g, 0) >= SHORT else "")
-        tag += f"short {unmet[g]:.0%}" if unmet.get(g, 0) >= SHORT else ""
-        w(f"  {m.goods.ids[g]:18s} {tag:16s} " + ("; ".join(what) if what else "no measure binds: capacity is short") + "\n")
+        short = unmet.get(g, 0.0) >= SHORT
+        tag = ", ".join(([] if g not in split else ["split"]) + ([f"short {unmet[g]:.0%}"] if short else []))
+        what = "; ".join(binding_measures(m, g)) or (
+            "no trade measure binds: supply is short" if short else "no trade measure binds this turn")
+        floors = floors_in_force(m, g)
+        w(f"  {m.goods.ids[g]:18s} {tag:16s} {what}" + (f"; in force too: {', '.join(floors)}" if floors else "") + "\n")
 
 
 def binding_measures(m, g: int) -> list[str]:
-    """Texts of the measures in force on good g that bind at the end of the game."""
+    """Texts of the trade measures on good g that bind at the end of the game: a control
+    where a country it covers pays more than the issuer's price (the control stops the
+    trade that would close the gap), a tariff where the gap covers half its rate, a
+    producer quota where exports reach it."""
     gid, price, out = m.goods.ids[g], m.price[:, g], []
     for ctl in sorted(m.measures.controls.values(), key=lambda c: c.key):
         if ctl.good != gid or not ctl.binds(m.turn) or ctl.issuer not in m.countries:
@@ -161,9 +164,12 @@ def binding_measures(m, g: int) -> list[str]:
             if gap >= 0.5 * t.rate * m.ref_price[g]:
                 out.append(f"{t.issuer} tariff {t.rate:.0%} on {t.target}")
     for (country, good), cap in sorted(m.measures.producer_quotas.items()):
-        if good == gid:
-            out.append(f"{country} producer quota of {cap:,.3g} a year (in force)")
-    for fl in m.measures.floors:
-        if fl.good == gid:
-            out.append(f"{fl.state} price floor at {fl.price / m.ref_price[g]:.2f}x ref (in force)")
+        if good == gid and country in m.countries and m.exports[m.countries[country], g] >= 0.95 * cap * m.turn_frac:
+            out.append(f"{country} producer quota of {cap:,.3g} a year")
     return out
+
+
+def floors_in_force(m, g: int) -> list[str]:
+    """The price floors on good g (they pay producers; they do not split a market)."""
+    return [f"{fl.state} price floor at {fl.price / m.ref_price[g]:.2f}x ref"
+            for fl in m.measures.floors if fl.good == m.goods.ids[g]]
