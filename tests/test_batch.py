@@ -123,6 +123,28 @@ def test_run_game_is_a_pure_function_of_scenario_seed_and_parameters():
     assert sc.countries["CN"].stability == 0.2
 
 
+def test_a_batch_game_is_the_game_the_api_plays_and_keeps_its_metrics_as_the_api_names_them():
+    from game.api import Game
+    from game.batch.outcomes import order_rows, scalar_outcomes, turn_rows
+    from game.batch.runner import play
+    seats = {"CN": "hawk", "BHP": "expander"}
+    model = play(str(SMALL), 9, turns=3, seats=seats)
+    game = Game(str(SMALL), seed=9, seats=seats, turns=3)
+    game.run()
+    assert scalar_outcomes(model)["digest"] == game.digest()
+    wanted = ["price", "score", "firm_score", "sector_output", "objective_*"]
+    ours = turn_rows(model, wanted, 4)
+    assert set(ours["run_id"].to_pylist()) == {4}
+    full = game.metrics().to_pylist()
+    columns = ["turn", "entity", "good", "metric", "value"]
+    theirs = [r for r in full if r["metric"] in wanted or r["metric"].startswith("objective_")]
+    def rows(records):
+        return sorted(tuple(str(r[c]) for c in columns) for r in records)
+    assert rows(ours.to_pylist()) == rows(theirs)
+    assert any(m.startswith("objective_") for m in ours["metric"].to_pylist())
+    assert order_rows(model, 4).num_rows == len(model.accepted) + len(model.rejections) > 0
+
+
 def test_mesa_batch_run_drives_the_model_to_the_same_scores_as_run_game():
     from mesa.batchrunner import batch_run
 
