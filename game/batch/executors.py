@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent import futures as cf
 
 from .runner import init_worker, run_chunk, run_chunk_in_worker
@@ -44,17 +45,24 @@ class SerialExecutor:
         pass
 
 
-class ProcessExecutor:
-    """A pool of local worker processes started with an explicit multiprocessing context.
+def default_start_method() -> str:
+    """`fork` when this process runs no other thread (workers start at once, with the engine
+    already imported and nothing to re-import), else `forkserver` (workers fork from a clean
+    server process that imports the engine once), else `spawn`, the portable one."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
-    `forkserver` (the default where the platform has it) forks each worker from a clean
-    server process that has already imported the engine: quick to start, and safe while the
-    driver runs threads (the progress bar's). `spawn` is the portable choice.
-    """
+
+class ProcessExecutor:
+    """A pool of local worker processes started with an explicit multiprocessing context
+    (`start_method`, by default `default_start_method()`). The pool starts its processes
+    before its own manager thread, so a forked worker copies a single-threaded driver."""
 
     def __init__(self, scenario, workers: int, start_method: str | None = None):
-        methods = multiprocessing.get_all_start_methods()
-        method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+        method = start_method or default_start_method()
+        self.start_method = method
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["game.batch.runner", "game.api"])
