@@ -78,3 +78,15 @@ def test_every_python_example_runs(tmp_path):
     assert "countries__ID__royalty_rate" in ema
     salib = next(p for p, c in zip(printed, examples) if "ProblemSpec" in c)
     assert "ST" in salib and "countries__ID__royalty_rate" in salib, salib
+
+
+def test_the_readme_batch_commands_parse_and_name_a_shipped_experiment():
+    from game.cli import build_parser
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Batch experiments", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"^```bash\n(.*?)^```", section, flags=re.S | re.M)
+    for line in filter(str.strip, block.splitlines()):
+        args = shlex.split(line.split("#", 1)[0])
+        parsed = build_parser().parse_args(args[1:])
+        assert parsed.func.__name__ == "cmd_batch"
+        assert (REPO / parsed.experiment).is_file()
