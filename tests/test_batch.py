@@ -262,3 +262,25 @@ def test_a_batch_killed_with_sigkill_resumes_with_every_run_exactly_once(tmp_pat
     run_batch(exp, reference, workers=1)
     for name in ("runs", "turns", "orders"):
         assert dataset(out, name).equals(dataset(reference, name)), name
+
+
+def test_chunks_aim_at_the_target_time_and_shrink_near_the_end():
+    from game.batch.driver import Chunker
+    chunker = Chunker(target=1.0, workers=2)
+    assert chunker.next_size(1000) == 1                   # nothing measured yet
+    chunker.observe(10, 0.1)                               # 10 ms a run
+    assert chunker.next_size(1000) == 100                  # about one second of work
+    assert chunker.next_size(60) == 15                     # a quarter of what is left, so both workers keep busy
+    assert chunker.next_size(1) == 1
+
+
+def test_a_worker_process_that_dies_is_replaced_and_its_runs_played_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_TEST_KILL_MARKER", str(tmp_path / "killed"))
+    exp = write(tmp_path, "scenario: SMALL\nturns: 2\nseeds: {count: 6}\n"
+                "policies:\n  - {}\n  - {JP: 'batch_policies:KillsItsProcessOnce'}\n")
+    # spawned workers see the environment of now (a forkserver keeps the one it started with)
+    summary = run_batch(exp, tmp_path / "out", workers=2, chunk_seconds=0.01, start_method="spawn")
+    assert (tmp_path / "killed").exists()                  # a worker did die
+    assert (summary.runs_played, summary.errors) == (12, 0)
+    runs = dataset(tmp_path / "out", "runs")
+    assert runs["run_id"].to_pylist() == list(range(12))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from concurrent import futures as cf
 
 from .runner import init_worker, run_chunk, run_chunk_in_worker
@@ -46,29 +45,36 @@ class SerialExecutor:
 
 
 def default_start_method() -> str:
-    """`fork` when this process runs no other thread (workers start at once, with the engine
-    already imported and nothing to re-import), else `forkserver` (workers fork from a clean
-    server process that imports the engine once), else `spawn`, the portable one."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
+    """`forkserver` where the platform has it: each worker forks from a clean server process
+    that imported the engine once, so workers start quickly and never copy a driver that
+    runs threads (measured here, `fork` was no faster); else `spawn`, the portable one."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+# what a forkserver imports before it forks workers (what the first game would import)
+PRELOAD = ["game.batch.runner", "game.api", "agents.policies", "game.tournament"]
 
 
 class ProcessExecutor:
     """A pool of local worker processes started with an explicit multiprocessing context
-    (`start_method`, by default `default_start_method()`). The pool starts its processes
-    before its own manager thread, so a forked worker copies a single-threaded driver."""
+    (`start_method`, by default `default_start_method()`)."""
 
     def __init__(self, scenario, workers: int, start_method: str | None = None):
-        method = start_method or default_start_method()
-        self.start_method = method
-        ctx = multiprocessing.get_context(method)
-        if method == "forkserver":
-            ctx.set_forkserver_preload(["game.batch.runner", "game.api"])
-        self.workers = workers
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                           initializer=init_worker, initargs=(scenario,))
+        self.scenario, self.workers = scenario, workers
+        self.start_method = start_method or default_start_method()
+        self.pool = self._start()
+
+    def _start(self) -> cf.ProcessPoolExecutor:
+        ctx = multiprocessing.get_context(self.start_method)
+        if self.start_method == "forkserver":
+            ctx.set_forkserver_preload(PRELOAD)
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                      initializer=init_worker, initargs=(self.scenario,))
+
+    def restart(self) -> None:
+        """A new pool after one of the workers died (which breaks the whole pool)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._start()
 
     def submit(self, job, specs):
         return self.pool.submit(run_chunk_in_worker, job, specs)
