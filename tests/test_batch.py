@@ -295,3 +295,17 @@ def test_a_worker_process_that_dies_is_replaced_and_its_runs_played_again(tmp_pa
     assert (summary.runs_played, summary.errors) == (12, 0)
     runs = dataset(tmp_path / "out", "runs")
     assert runs["run_id"].to_pylist() == list(range(12))
+
+
+def test_the_command_reports_runs_and_errors_and_exits_1_when_a_run_failed(tmp_path, capsys):
+    from game.cli import main
+    exp = write(tmp_path, "scenario: SMALL\nturns: 3\nseeds: {count: 1}\n"
+                "policies:\n  - {}\n  - {JP: 'batch_policies:BreaksOnTurnTwo'}\n")
+    assert main(["batch", str(exp), "--out", str(tmp_path / "out"), "--workers", "1"]) == 1
+    assert "2 runs played (1 with errors)" in capsys.readouterr().out
+    assert main(["batch", str(exp), "--out", str(tmp_path / "out")]) == 0
+    assert "all 2 runs were already done" in capsys.readouterr().out
+    bad = write(tmp_path, "scenario: SMALL\nseeds: {count: -1}\n", "bad.yaml")
+    assert main(["batch", str(bad), "--out", str(tmp_path / "other")]) == 2
+    assert "bad.yaml:2: seeds.count: Input should be greater than or equal to 1" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()                # nothing written for a bad file
