@@ -309,3 +309,13 @@ def test_the_command_reports_runs_and_errors_and_exits_1_when_a_run_failed(tmp_p
     assert main(["batch", str(bad), "--out", str(tmp_path / "other")]) == 2
     assert "bad.yaml:2: seeds.count: Input should be greater than or equal to 1" in capsys.readouterr().err
     assert not (tmp_path / "other").exists()                # nothing written for a bad file
+
+
+def test_the_batch_benchmark_runs_and_prints_its_figures():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_batch.py"), "--runs", "16",
+                           "--turns", "1", "--rss-runs", "8", "16", "--rss-turns", "1"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for figure in ("run_batch, 1 worker:", "run_batch, 2 workers:", "mesa.batch_run, 2 proc:",
+                   "same games: yes", "largest / smallest:"):
+        assert figure in done.stdout, (figure, done.stdout)
