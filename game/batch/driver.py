@@ -15,6 +15,7 @@ import math
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,22 +136,39 @@ def _run(exp, sink, version, workers, scheduler, scheduler_file, local_cluster, 
                         time.perf_counter() - started, executor.workers if executor else 0)
 
 
+MAX_POOL_RESTARTS = 3
+
+
 def _drive(executor, job, todo, sink, bar, chunk_seconds) -> tuple[int, int]:
+    """Keep two chunks per worker in flight; write each as it finishes. A local worker
+    process that dies (killed, out of memory) breaks its pool: the pool is started again
+    and the chunks it held are played again, up to MAX_POOL_RESTARTS times."""
     chunker = Chunker(chunk_seconds, executor.workers)
     queue = list(reversed(todo))          # popped from the end: run-id order
-    in_flight: dict = {}
-    played = errors = 0
+    in_flight: dict = {}                  # handle -> the specs of its chunk
+    played = errors = restarts = 0
     while queue or in_flight:
         while queue and len(in_flight) < 2 * executor.workers:
             size = chunker.next_size(len(queue))
             chunk = [queue.pop() for _ in range(min(size, len(queue)))]
-            in_flight[executor.submit(job, chunk)] = len(chunk)
+            in_flight[executor.submit(job, chunk)] = chunk
         for handle in executor.wait(list(in_flight)):
-            n = in_flight.pop(handle)
-            result = executor.result(handle)
+            chunk = in_flight.pop(handle)
+            try:
+                result = executor.result(handle)
+            except BrokenProcessPool as exc:
+                restarts += 1
+                if restarts > MAX_POOL_RESTARTS:
+                    raise BatchError(f"worker processes keep dying ({exc}); the runs finished so far "
+                                     "are saved: run the same command again to play the rest") from None
+                queue.extend(reversed([spec for c in [chunk, *in_flight.values()] for spec in c]))
+                queue.sort(key=lambda spec: -spec.run_id)
+                in_flight.clear()
+                executor.restart()
+                break
             sink.write_chunk(result.runs, result.turns, result.orders)
-            chunker.observe(n, result.seconds)
-            played += n
+            chunker.observe(len(chunk), result.seconds)
+            played += len(chunk)
             errors += sum(1 for s in result.runs["status"].to_pylist() if s != "ok")
-            bar.update(n)
+            bar.update(len(chunk))
     return played, errors

@@ -14,7 +14,6 @@ import fnmatch
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from game.metrics import COUNTRY, COUNTRY_GOOD, FIRM
 
@@ -36,9 +35,9 @@ def outcome_names(scenario) -> list[str]:
             + [f"shortage_{g}" for g in goods] + ["digest"])
 
 
-def scalar_outcomes(game) -> dict:
-    """The scalar outcomes of a played game (see the module text)."""
-    m = game.model
+def scalar_outcomes(m) -> dict:
+    """The scalar outcomes of a played game's model (see the module text)."""
+    from game.api import state_digest
     out: dict = {}
     for i, c in enumerate(m.countries.ids):
         out[f"score_{c}"] = float(m.score[i])
@@ -52,33 +51,57 @@ def scalar_outcomes(game) -> dict:
         out[f"price_{good}"] = float(mean_price[g])
     for g, good in enumerate(m.goods.ids):
         out[f"shortage_{good}"] = float(shortage[g])
-    out["digest"] = game.digest()
+    out["digest"] = state_digest(m)
     return out
 
 
-def turn_rows(game, patterns: list[str], run_id: int) -> pa.Table:
-    """The game's metrics in long form, only those matching `patterns`, tagged with the run."""
-    if not patterns:
+def turn_rows(model, patterns: list[str], run_id: int) -> pa.Table:
+    """The game's metrics in long form (as `Game.metrics()` names them), only those matching
+    `patterns`, tagged with the run. Built from the per-turn snapshots of the metrics log
+    for the asked metrics alone, rather than from the whole long table."""
+    log = model.log
+    if not patterns or not log.turns:
         return TURN_SCHEMA.empty_table()
-    table = game.metrics()
-    names = pc.unique(table["metric"].combine_chunks().dictionary_decode()
-                      if pa.types.is_dictionary(table["metric"].type) else table["metric"]).to_pylist()
-    keep = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
-    metric = table["metric"].cast(pa.string())
-    table = table.filter(pc.is_in(metric, value_set=pa.array(keep, pa.string())))
+    ids = log.ids
+    turns = np.array([snap["turn"] for snap in log.turns], dtype=np.int32)
+    parts = []
+    for metric, rows, entities, goods in _metric_sources(log.turns[0], ids):
+        if not any(fnmatch.fnmatchcase(metric, p) for p in patterns):
+            continue
+        values = np.stack([rows(snap) for snap in log.turns]).reshape(len(turns), -1)
+        per_turn = values.shape[1]
+        parts.append((np.repeat(turns, per_turn), np.tile(entities, len(turns)),
+                      np.tile(goods, len(turns)), metric, values.ravel()))
+    if not parts:
+        return TURN_SCHEMA.empty_table()
+    size = sum(len(p[0]) for p in parts)
     return pa.table({
-        "run_id": pa.array(np.full(table.num_rows, run_id, dtype=np.int64)),
-        "turn": table["turn"].cast(pa.int32()),
-        "entity": table["entity"].cast(pa.string()),
-        "good": table["good"].cast(pa.string()),
-        "metric": table["metric"].cast(pa.string()),
-        "value": table["value"].cast(pa.float64()),
+        "run_id": pa.array(np.full(size, run_id, dtype=np.int64)),
+        "turn": pa.array(np.concatenate([p[0] for p in parts])),
+        "entity": pa.array(np.concatenate([p[1] for p in parts]), pa.string()),
+        "good": pa.array(np.concatenate([p[2] for p in parts]), pa.string()),
+        "metric": pa.array(np.concatenate([np.full(len(p[0]), p[3], dtype=object) for p in parts]), pa.string()),
+        "value": pa.array(np.concatenate([p[4] for p in parts]).astype(np.float64)),
     }, schema=TURN_SCHEMA)
 
 
-def order_rows(game, run_id: int) -> pa.Table:
+def _metric_sources(first: dict, ids: dict):
+    """(metric name, snapshot -> values, entity per value, good per value) of every metric."""
+    cids = np.array(ids["countries"], dtype=object)
+    gids, sids = np.array(ids["goods"], dtype=object), np.array(ids["sectors"], dtype=object)
+    fids = np.array(ids["firms"], dtype=object)
+    none_c, none_f = np.full(len(cids), "", dtype=object), np.full(len(fids), "", dtype=object)
+    for name in COUNTRY_GOOD:
+        yield name, (lambda snap, n=name: snap[n]), np.repeat(cids, len(gids)), np.tile(gids, len(cids))
+    for name in first["country"]:
+        yield name, (lambda snap, n=name: snap["country"][n]), cids, none_c
+    yield "sector_output", (lambda snap: snap["sector_output"]), np.repeat(cids, len(sids)), np.tile(sids, len(cids))
+    for name in first["firm"]:
+        yield (f"firm_{name}" if name == "score" else name), (lambda snap, n=name: snap["firm"][n]), fids, none_f
+
+
+def order_rows(m, run_id: int) -> pa.Table:
     """Every order of the game with its fate (accepted, or rejected and why)."""
-    m = game.model
     rows = [(t, s, text, "accepted", "") for t, s, text in m.accepted]
     rows += [(t, s, text, "rejected", why) for t, s, text, why in m.rejections]
     rows.sort(key=lambda r: (r[0], r[1]))
