@@ -45,7 +45,7 @@ def accept_deal(m, seat, o):
 
 def _check_term(m, party: str, text: str, deal_id: str) -> None:
     """Before a deal runs: every term must be an action its party may use and afford."""
-    from game.ledger import seat_balance
+    from game.ledger import spending_room
     from game.orders import parse_order
     order = parse_order(text)
     spec = m.rules.actions.get(order.action)
@@ -54,7 +54,7 @@ def _check_term(m, party: str, text: str, deal_id: str) -> None:
         raise Reject(f"deal {deal_id}: {order.action} is not available in this ruleset")
     if kind not in spec.who:
         raise Reject(f"deal {deal_id}: {party} ({kind.replace('_', ' ')}) may not use {order.action}")
-    if spec.cost > seat_balance(m, party) + 1e-9:
+    if spec.cost > spending_room(m, party) + 1e-9:
         raise Reject(f"deal {deal_id}: {party} cannot pay the {spec.cost:g} M$ that {order.action} costs")
 
 

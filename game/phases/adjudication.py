@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from game.actions import HANDLERS, Reject
 from game.facilities import CONSTRUCTION, OPERATING
-from game.ledger import pay, seat_balance
+from game.ledger import pay, spending_room
 from game.orders import Order, OrderSyntaxError, parse_order
 
 
@@ -79,8 +79,8 @@ def execute(m, seat: str, order, *, delayed: bool = False, via_deal: str | None 
             m.delayed.append((m.turn + spec.delay, seat, order))
             m.accepted.append((m.turn, seat, text + f"  [takes effect on turn {m.turn + spec.delay}]"))
             return True
-        if spec.cost > seat_balance(m, seat) + 1e-9:
-            raise Reject(f"{order.action} costs {spec.cost:g} M$ and you have {seat_balance(m, seat):,.0f} M$")
+        if spec.cost > spending_room(m, seat) + 1e-9:
+            raise Reject(f"{order.action} costs {spec.cost:g} M$ and you may spend {spending_room(m, seat):,.0f} M$")
         HANDLERS[order.action][1](m, seat, order)
         if spec.cost:
             pay(m, seat, spec.cost)
