@@ -147,24 +147,38 @@ def _drive(executor, job, todo, sink, bar, chunk_seconds) -> tuple[int, int]:
     queue = list(reversed(todo))          # popped from the end: run-id order
     in_flight: dict = {}                  # handle -> the specs of its chunk
     played = errors = restarts = 0
+
+    def start_again(exc, lost: list) -> None:
+        """The pool broke (on a result or on a submit): play every chunk it held again."""
+        nonlocal restarts
+        restarts += 1
+        if restarts > MAX_POOL_RESTARTS:
+            raise BatchError(f"worker processes keep dying ({exc}); the runs finished so far "
+                             "are saved: run the same command again to play the rest") from None
+        queue.extend(spec for c in [lost, *in_flight.values()] for spec in c)
+        queue.sort(key=lambda spec: -spec.run_id)
+        in_flight.clear()
+        executor.restart()
+
     while queue or in_flight:
-        while queue and len(in_flight) < 2 * executor.workers:
-            size = chunker.next_size(len(queue))
-            chunk = [queue.pop() for _ in range(min(size, len(queue)))]
-            in_flight[executor.submit(job, chunk)] = chunk
+        try:
+            while queue and len(in_flight) < 2 * executor.workers:
+                size = chunker.next_size(len(queue))
+                chunk = [queue.pop() for _ in range(min(size, len(queue)))]
+                try:
+                    in_flight[executor.submit(job, chunk)] = chunk
+                except BrokenProcessPool:
+                    queue.extend(reversed(chunk))   # not submitted: back on the queue as it was
+                    raise
+        except BrokenProcessPool as exc:
+            start_again(exc, [])
+            continue
         for handle in executor.wait(list(in_flight)):
             chunk = in_flight.pop(handle)
             try:
                 result = executor.result(handle)
             except BrokenProcessPool as exc:
-                restarts += 1
-                if restarts > MAX_POOL_RESTARTS:
-                    raise BatchError(f"worker processes keep dying ({exc}); the runs finished so far "
-                                     "are saved: run the same command again to play the rest") from None
-                queue.extend(reversed([spec for c in [chunk, *in_flight.values()] for spec in c]))
-                queue.sort(key=lambda spec: -spec.run_id)
-                in_flight.clear()
-                executor.restart()
+                start_again(exc, chunk)
                 break
             sink.write_chunk(result.runs, result.turns, result.orders)
             chunker.observe(len(chunk), result.seconds)
