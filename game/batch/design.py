@@ -11,12 +11,27 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .experiment import Experiment, Parameter, RunSpec
+if TYPE_CHECKING:                     # the experiment module builds its runs with this one
+    from .experiment import Experiment, Parameter
 
 SAMPLER_KEY = 2**31 - 1      # a spawn key no run id reaches
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One game of a batch: everything a worker needs to play it."""
+    run_id: int
+    point: int                      # index of the design point
+    policy_set: int                 # index in the experiment's `policies`
+    seed_index: int
+    seed: int
+    params: dict = field(default_factory=dict)
+    seats: dict = field(default_factory=dict)
 
 
 def game_seed(root: int, key: int) -> int:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -25,6 +25,7 @@ from game.rules import RulesError, Scenario, load_scenario
 from game.rules.overlay import read_mapping
 from game.rules.yamlsrc import Origin
 
+from .design import RunSpec, design_points, run_specs
 from .params import ParamError, apply_params, leaf_value
 from .outcomes import TURN_METRICS, outcome_names
 
@@ -95,18 +96,6 @@ class Parameter:
         return "str"
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """One game of a batch: everything a worker needs to play it."""
-    run_id: int
-    point: int                      # index of the design point
-    policy_set: int                 # index in the experiment's `policies`
-    seed_index: int
-    seed: int
-    params: dict = field(default_factory=dict)
-    seats: dict = field(default_factory=dict)
-
-
 @dataclass
 class Experiment:
     """A validated experiment: its file, scenario, parameters and outputs."""
@@ -123,11 +112,9 @@ class Experiment:
         return self.spec.turns or self.scenario.calendar.turns
 
     def points(self) -> list[dict]:
-        from .design import design_points
         return design_points(self)
 
     def runs(self) -> list[RunSpec]:
-        from .design import run_specs
         return run_specs(self)
 
     def identity(self) -> dict:
