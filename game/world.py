@@ -197,7 +197,7 @@ class WorldModel(mesa.Model):
         return prod
 
     def _apply_initial_orders(self) -> None:
-        from game.phases.adjudication import execute
+        from game.actions.dispatch import execute
         for item in self.rules.initial_orders:
             if item.turn > 0:
                 continue                 # submitted on its turn by the orders phase
