@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from game.routes import build_routes
+from game.market.routes import build_routes
 from game.rules import load_scenario
 from smallworld import CN_BANS_US, SMALL, passive, step, twins  # noqa: F401
 

@@ -79,4 +79,4 @@ def make_policy(name: str, kind: str) -> Policy:
     return cls()
 
 
-__all__ = ["Policy", "Traits", "REGISTRY", "register", "make_policy", "resolve", "PolicyError"]
+__all__ = ["Policy", "Traits", "REGISTRY", "register", "register_difficulties", "make_policy", "resolve", "PolicyError"]

@@ -9,7 +9,7 @@ from game.actions.base import Reject, handles
 from game.actions.dispatch import execute
 from game.measures import Deal, Licence, Transship
 from game.orders import OrderSyntaxError, split_orders
-from game.routes import covers
+from game.market.routes import covers
 
 
 @handles("propose_deal", 70)
@@ -29,7 +29,6 @@ def propose_deal(m, seat, o):
 @handles("accept_deal", 5)
 def accept_deal(m, seat, o):
     deal = b.offered_to(m.measures.deals, o.deal, seat, "deal", "to")
-
     terms = [(party, text) for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to))
              for text in split_orders(part)]        # as propose_deal checked them: ';' inside quotes stays
     for party, text in terms:
@@ -46,7 +45,7 @@ def accept_deal(m, seat, o):
 
 def _check_term(m, party: str, text: str, deal_id: str) -> None:
     """Before a deal runs: every term must be an action its party may use and afford."""
-    from game.ledger import spending_room
+    from game.ledger import seat_balance
     from game.orders import parse_order
     order = parse_order(text)
     spec = m.rules.actions.get(order.action)
@@ -55,7 +54,7 @@ def _check_term(m, party: str, text: str, deal_id: str) -> None:
         raise Reject(f"deal {deal_id}: {order.action} is not available in this ruleset")
     if kind not in spec.who:
         raise Reject(f"deal {deal_id}: {party} ({kind.replace('_', ' ')}) may not use {order.action}")
-    if spec.cost > spending_room(m, party) + 1e-9:
+    if spec.cost > seat_balance(m, party) + 1e-9:
         raise Reject(f"deal {deal_id}: {party} cannot pay the {spec.cost:g} M$ that {order.action} costs")
 
 

@@ -1,11 +1,13 @@
-"""Carry out one order: the checks every action shares (availability, who may use it,
-delay, cost), then the action's handler. Adjudication calls it for each order of a turn; a
-deal calls it for each of its terms."""
+"""Carrying out one order: the checks every action shares, then its handler.
+
+Used by the adjudication phase for the turn's orders and by deals for their terms; it
+depends on the handler registry alone, so order handlers can call it without importing
+the phase that runs them."""
 
 from __future__ import annotations
 
 from game.actions.base import HANDLERS, Reject
-from game.ledger import pay, spending_room
+from game.ledger import pay, seat_balance
 from game.orders import Order, OrderSyntaxError, parse_order
 
 
@@ -27,8 +29,8 @@ def execute(m, seat: str, order, *, delayed: bool = False, via_deal: str | None 
             m.delayed.append((m.turn + spec.delay, seat, order))
             m.accepted.append((m.turn, seat, text + f"  [takes effect on turn {m.turn + spec.delay}]"))
             return True
-        if spec.cost > spending_room(m, seat) + 1e-9:
-            raise Reject(f"{order.action} costs {spec.cost:g} M$ and you may spend {spending_room(m, seat):,.0f} M$")
+        if spec.cost > seat_balance(m, seat) + 1e-9:
+            raise Reject(f"{order.action} costs {spec.cost:g} M$ and you have {seat_balance(m, seat):,.0f} M$")
         HANDLERS[order.action][1](m, seat, order)
         if spec.cost:
             pay(m, seat, spec.cost)
