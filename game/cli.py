@@ -10,6 +10,8 @@
     chokepoint policies
     chokepoint tournament --scenario S --policies a,b --seats CN,US [--seeds N] [--turns T]
                           [--workers W] [--root-seed R] [--out DIR] [--quiet]
+    chokepoint batch EXP.yaml --out DIR [--workers N] [--scheduler ADDRESS | --scheduler-file FILE
+                     | --local-cluster] [--chunk-seconds S] [--quiet]
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--out", type=Path, help="write runs.csv, runs.parquet and summary.csv here")
     tour.add_argument("--quiet", action="store_true", help="no progress bar")
     tour.set_defaults(func=cmd_tournament)
+
+    from game.batch.cli import add_batch_parser
+    add_batch_parser(sub)
     return p
 
 

@@ -23,7 +23,7 @@ COUNTRY_GOOD = {
     "world_supply_share": None,     # computed from production
 }
 COUNTRY = ("score", "treasury", "alignment", "stability", "nationalism", "gdp", "investor_risk",
-           "social_licence", "gov_revenue")
+           "social_licence", "gov_revenue", "gov_spending", "policy_cost")
 FIRM = ("score", "cash", "debt", "profit", "capacity_value")
 
 
@@ -47,7 +47,8 @@ class MetricsLog:
             "score": m.score.copy(), "treasury": m.treasury.copy(), "alignment": m.alignment.copy(),
             "stability": m.stability.copy(), "nationalism": m.nationalism.copy(), "gdp": m.gdp.copy(),
             "investor_risk": m.investor_risk.copy(), "social_licence": m.social_licence.copy(),
-            "gov_revenue": m.gov_revenue.copy(),
+            "gov_revenue": m.gov_revenue.copy(), "gov_spending": m.gov_spending.copy(),
+            "policy_cost": m.policy_cost.copy(),
         }
         for name, values in m.objectives.items():
             snap["country"][f"objective_{name}"] = np.asarray(values, dtype=float).copy()

@@ -214,6 +214,11 @@ class _Sight:
                  "investor_risk", "score")}
 
     @cached_property
+    def borrowing_limit(self) -> list:
+        from game.fiscal import borrowing_limit
+        return borrowing_limit(self.m).tolist()
+
+    @cached_property
     def firm_figures(self) -> dict[str, list]:
         """Every firm's home, ownership and books as plain values, read once for all firms."""
         m = self.m
@@ -245,6 +250,7 @@ class _Sight:
             "role": m.role[c],
             "row": c,
             "treasury": float(fig["treasury"][c]),
+            "spending_room": float(fig["treasury"][c] + self.borrowing_limit[c]),
             "gdp": float(fig["gdp"][c]),
             "alignment": float(fig["alignment"][c]),
             "stability": float(fig["stability"][c]),

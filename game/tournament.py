@@ -79,7 +79,7 @@ def seat_kinds(scenario) -> dict[str, str]:
 def _ensure_levels(names) -> None:
     """Register the NAME:easy / NAME:normal / NAME:hard variants if any name asks for one."""
     if any(str(n).rpartition(":")[2] in ("easy", "normal", "hard") for n in names):
-        from agents.policies.difficulty import register_difficulties
+        from agents.policies import register_difficulties
         register_difficulties()
 
 

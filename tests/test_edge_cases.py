@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from game.rules import load_scenario
-from game.routes import build_routes
+from game.market.routes import build_routes
 from smallworld import SMALL, passive, step
 
 

@@ -36,7 +36,7 @@ import game.phases.production as production
 from game import Game, load_scenario
 from game.ledger import total_money
 from game.orders import ORDER_TYPES, OrderSyntaxError, _format_value, _type_name, parse_order, split_orders
-from game.routes import exporters_of
+from game.market.routes import exporters_of
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small" / "small_scenario.yaml"
 SCENARIO = load_scenario(str(SMALL))

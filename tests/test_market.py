@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import game.lp_backend as lp_backend
-import game.lp_build as lp_build
+import game.market.solve as lp_backend
+import game.market.build as lp_build
 import game.market as market
 from game.market import (
     TRANSPORT_EPS,
@@ -420,7 +420,7 @@ def test_solver_failure_raises_runtime_error(monkeypatch):
     class Fake:
         status, message, x = 4, "numerical trouble", None
 
-    from game import lp_backend      # where the scipy fallback lives
+    from game.market import solve as lp_backend      # where the scipy fallback lives
     monkeypatch.setattr(lp_backend, "linprog", lambda *a, **k: Fake())
     monkeypatch.setattr(lp_backend, "_SOLVER", "linprog")
     m = mk(2, supply=[(0, 1, 1)], demand=[(1, 1, 2)], route_cap=caps(2, banned=[(1, 0)]),

@@ -216,7 +216,7 @@ def test_difficulty_levels_change_what_a_policy_sees():
 
 def test_difficulty_variants_pass_the_policy_kit_and_play_in_tournaments():
     from agents.policies import REGISTRY
-    from agents.policies.difficulty import register_difficulties
+    from agents.policies import register_difficulties
     from game.testing import check_policy
     before = dict(REGISTRY)
     try:

@@ -57,6 +57,17 @@ def resolve(name: str) -> type[Policy]:
     raise PolicyError(f"unknown policy {name!r}; known: {', '.join(sorted(REGISTRY))}")
 
 
+def register_difficulties() -> None:
+    """Register NAME:easy, NAME:normal and NAME:hard for every registered policy (idempotent)."""
+    from agents.policies.difficulty import LEVELS, DifficultyWrapper, with_difficulty
+    for name, cls in list(REGISTRY.items()):
+        if issubclass(cls, DifficultyWrapper):
+            continue
+        for level in LEVELS:
+            if f"{name}:{level}" not in REGISTRY:
+                register(with_difficulty(cls, level))
+
+
 def make_policy(name: str, kind: str) -> Policy:
     """A policy instance for a seat of `kind`; 'default' means the kind's default."""
     if name in (None, "", "default"):
@@ -68,4 +79,4 @@ def make_policy(name: str, kind: str) -> Policy:
     return cls()
 
 
-__all__ = ["Policy", "Traits", "REGISTRY", "register", "make_policy", "resolve", "PolicyError"]
+__all__ = ["Policy", "Traits", "REGISTRY", "register", "register_difficulties", "make_policy", "resolve", "PolicyError"]

@@ -25,7 +25,7 @@ A wrapped policy that decides in batches (the firms, the states) is asked in a b
 on one shared view of the market, unless the level gives each seat its own view (easy:
 noise drawn per seat, blindness per seat); then its seats decide one at a time.
 
-`register_difficulties()` registers `NAME:easy`, `NAME:normal` and `NAME:hard` for every
+`agents.policies.register_difficulties()` registers `NAME:easy`, `NAME:normal` and `NAME:hard` for every
 policy in the registry; `game.tournament` calls it, so `chokepoint tournament --policies
 hawk:easy,hawk,hawk:hard` works. `with_difficulty(cls, level)` builds the wrapped class.
 """
@@ -232,14 +232,3 @@ def with_difficulty(cls: type[Policy], level: str) -> type[Policy]:
             "name": f"{cls.name}:{level}", "description": desc, "traits": traits,
             "base": cls, "level": lv, "__module__": __name__})
     return _CACHE[key]
-
-
-def register_difficulties() -> None:
-    """Register NAME:easy, NAME:normal and NAME:hard for every registered policy (idempotent)."""
-    from agents.policies import REGISTRY, register
-    for name, cls in list(REGISTRY.items()):
-        if issubclass(cls, DifficultyWrapper):
-            continue
-        for level in LEVELS:
-            if f"{name}:{level}" not in REGISTRY:
-                register(with_difficulty(cls, level))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.measures import Control, Tariff
-from game.routes import targeted
+from game.market.routes import targeted
 
 # Know-how a technology control denies: the goods whose plants need it.
 TECH_AREAS = {

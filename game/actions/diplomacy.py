@@ -6,9 +6,10 @@ import numpy as np
 
 from game.actions import base as b
 from game.actions.base import Reject, handles
+from game.actions.dispatch import execute
 from game.measures import Deal, Licence, Transship
 from game.orders import OrderSyntaxError, split_orders
-from game.routes import covers
+from game.market.routes import covers
 
 
 @handles("propose_deal", 70)
@@ -28,7 +29,6 @@ def propose_deal(m, seat, o):
 @handles("accept_deal", 5)
 def accept_deal(m, seat, o):
     deal = b.offered_to(m.measures.deals, o.deal, seat, "deal", "to")
-    from game.phases.adjudication import execute
     terms = [(party, text) for part, party in ((deal.give, deal.proposer), (deal.ask, deal.to))
              for text in split_orders(part)]        # as propose_deal checked them: ';' inside quotes stays
     for party, text in terms:

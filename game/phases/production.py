@@ -22,7 +22,7 @@ import numpy as np
 from game.facilities import CLOSED, OPERATING
 from game.ledger import credit_owners, debit_owners
 from game.market import MarketInput, clear_stage
-from game.routes import build_routes, restrict_by_content
+from game.market.routes import build_routes, restrict_by_content
 
 
 def run(model) -> None:
@@ -80,7 +80,7 @@ class Prepared(NamedTuple):
     good: int
     supply: dict
     demand: dict
-    routes: object          # game.routes restrictions of the good, or None
+    routes: object          # game.market.routes restrictions of the good, or None
     market: MarketInput
 
 
@@ -257,7 +257,7 @@ def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray
 def r_blocks(m, g: int, origin: int, dest: int) -> bool:
     """Whether a ban in force stops `g` going from `origin` to `dest` this turn (contract
     deliveries under a licence regime or a quota are let through)."""
-    from game.routes import covers
+    from game.market.routes import covers
     good = m.goods.ids[g]
     return any(ctl.good == good and ctl.mode == "ban" and covers(m, ctl, origin, dest)
                for ctl in m.measures.active_controls(m.turn))

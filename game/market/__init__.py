@@ -1,7 +1,24 @@
-"""Clearing the market for one good: quantities traded, flows between countries, prices.
+"""The market: clearing each good of a turn, country by country, under the turn's restrictions.
 
-Pure numpy/scipy (and highspy, when installed); knows nothing of the game state. The caller turns facilities, sector
-demand, stockpiles and trade measures into a :class:`MarketInput` for one good and gets a
+How a turn's market is cleared
+------------------------------
+The production phase (``game.phases.production``) walks the recipe graph in chain order,
+ores first. For each chain level it turns plants, sector demand, stock orders and trade
+measures into one :class:`MarketInput` per good (``game.market.routes`` works out each
+good's route caps, tariffs, export caps and transshipment arcs from the measures in
+force) and hands the level to :func:`clear_stage`. A good no restriction can bind clears
+by merit order at one world price (``merit_order``); the others are built into one
+block-diagonal LP (``build``), solved by HiGHS in one call (``solve``), and read back into
+quantities, flows and a price per country (``prices``). What plants buy at one level is
+what they can turn into output at the next, so an upstream shortage reaches downstream
+goods within the same turn.
+
+The package: ``inputs`` (what a clearing takes and gives back), ``merit_order``,
+``build``, ``solve``, ``prices``, ``routes``. This module is the public face and
+re-exports the parts' names for callers and tests.
+
+Clearing one good is pure numpy/scipy (and highspy, when installed) and knows nothing of
+the game state: the caller builds a :class:`MarketInput` for one good and gets a
 :class:`MarketResult` back.
 
 The model
@@ -116,24 +133,22 @@ __all__ = [
     "total_welfare",
 ]
 
-# The parts of the market: inputs and results (market_input), the merit order, building the
-# LP (lp_build), solving it (lp_backend) and reading it (lp_prices). This module is the
-# public face; the parts' names are re-exported for callers and tests.
-from game.market_input import (  # noqa: F401
+# The parts' names are re-exported for callers and tests (see the docstring above).
+from game.market.inputs import (  # noqa: F401
     MarketInput,
     MarketResult,
     TRANSPORT_EPS,
     _check_reference_price,
     total_welfare,
 )
-from game.merit_order import (  # noqa: F401
+from game.market.merit_order import (  # noqa: F401
     _clear_isolated,
     _merit_core,
     _no_step_prices,
     clear_merit_order,
 )
-from game.lp_build import _HUB, _LPBlock, _build_lp, _free_exporters  # noqa: F401
-from game.lp_backend import (  # noqa: F401
+from game.market.build import _HUB, _LPBlock, _build_lp, _free_exporters  # noqa: F401
+from game.market.solve import (  # noqa: F401
     _SOLVER,
     _assemble,
     _highs,
@@ -143,7 +158,7 @@ from game.lp_backend import (  # noqa: F401
     _solve_blocks,
     highspy,
 )
-from game.lp_prices import (  # noqa: F401
+from game.market.prices import (  # noqa: F401
     _clip0,
     _finish_lp,
     _pair_view,

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from game.market_input import (
+from game.market.inputs import (
     MarketInput,
     MarketResult,
     _check_reference_price,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.market_input import TRANSPORT_EPS, MarketInput
+from game.market.inputs import TRANSPORT_EPS, MarketInput
 
 
 @dataclass

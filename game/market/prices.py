@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from game.market_input import MarketResult
-from game.merit_order import _clear_isolated, _no_step_prices
+from game.market.inputs import MarketResult
+from game.market.merit_order import _clear_isolated, _no_step_prices
 
 if TYPE_CHECKING:
-    from game.lp_build import _LPBlock
+    from game.market.build import _LPBlock
 
 
 def _max(a: np.ndarray) -> float:

@@ -20,7 +20,7 @@ except ImportError:  # the scipy fallback below does the same, more slowly
     highspy = None
 
 if TYPE_CHECKING:
-    from game.lp_build import _LPBlock
+    from game.market.build import _LPBlock
 
 
 def _quiet_call(fn):
