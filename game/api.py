@@ -63,12 +63,15 @@ class Game:
         self._marks = (len(m.accepted), len(m.rejections), len(m.events_log), len(m.submission_log))
         self._baseline: Game | None = None
 
+    HUMAN = HUMAN
+
     @classmethod
-    def load(cls, path) -> "Game":
+    def load(cls, path, *, verify: bool = True, upto: int | None = None) -> "Game":
         """The game a save holds, replayed and checked turn by turn, ready to play on: it
-        continues exactly as the game that was saved would have (raises game.save.SaveError)."""
-        from game.save import load_game
-        return load_game(path)
+        continues exactly as the game that was saved would have (raises game.save.SaveError).
+        `upto`: stop after that turn; `verify=False`: do not check the digests."""
+        from game.replay import replay_save
+        return replay_save(path, cls, verify=verify, upto=upto)
 
     def set_policy(self, seat: str, policy: str) -> None:
         """Hand a seat to an AI policy (or to a person, with "human") from the next turn on."""

@@ -276,14 +276,15 @@ def cmd_replay(args) -> int:
 def cmd_resume(args) -> int:
     from agents.policies import PolicyError
     from game.save import SaveError
-    from game.session import SAVE_NAME, extend, human_seats, play_out, resume
+    from game.api import Game
+    from game.session import SAVE_NAME, extend, human_seats, play_out
     if args.turns is not None and args.turns < 1:
         return _fail("--turns must be at least 1")
     try:
-        game = resume(args.save, args.seat)
-    except SaveError as exc:
-        return _fail(str(exc))
-    except (ValueError, PolicyError) as exc:
+        game = Game.load(args.save)
+        for seat, policy in seat_policies(game.scenario, args.seat).items():
+            game.set_policy(seat, policy)
+    except (SaveError, ValueError, PolicyError) as exc:       # a bad save, seat or policy
         return _fail(str(exc))
     extend(game, args.turns)
     if game.over:

@@ -33,17 +33,6 @@ def play_out(game, *, turns: int | None = None, script: dict | None = None, auto
             write_save(game, autosave)
 
 
-def resume(path: Path, seat_specs: list[str]):
-    """The game in a save, with the seats given as SEAT=POLICY handed to those policies.
-    Raises SaveError for a bad save and ValueError for a bad seat option."""
-    from game.api import Game
-    from game.cli import seat_policies
-    game = Game.load(path)
-    for seat, policy in seat_policies(game.scenario, seat_specs).items():
-        game.set_policy(seat, policy)
-    return game
-
-
 def extend(game, more: int | None) -> None:
     """Let `more` turns be played on past the game's planned end, up to the scenario's last
     turn (the length a game was started with is only where it stops: nothing in the world
