@@ -75,6 +75,26 @@ class Game:
         self._marks = (len(m.accepted), len(m.rejections), len(m.events_log), len(m.submission_log))
         self._baseline: Game | None = None
 
+    @classmethod
+    def load(cls, path) -> "Game":
+        """The game a save holds, replayed and checked turn by turn, ready to play on: it
+        continues exactly as the game that was saved would have (raises game.save.SaveError)."""
+        from game.save import load_game
+        return load_game(path)
+
+    def set_policy(self, seat: str, policy: str) -> None:
+        """Hand a seat to an AI policy (or to a person, with "human") from the next turn on."""
+        from agents.policies import make_policy
+        m = self.model
+        if seat not in m.seat_agent:
+            raise ValueError(f"unknown seat {seat!r}")
+        if policy == HUMAN:
+            m.human_seats.add(seat)
+        else:
+            m.seat_agent[seat].policy = make_policy(policy, m.seat_kind(seat))
+            m.human_seats.discard(seat)
+        self.seats[seat] = policy
+
     # -- state ---------------------------------------------------------------------------
     @property
     def turn(self) -> int:
