@@ -43,6 +43,11 @@ def _turn_axis(ax, s: Series, *, label: bool = True) -> None:
     ax.grid(True, alpha=0.3)
 
 
+def _legend_below(ax, ncols: int) -> None:
+    """The legend under the plot, where it cannot cover a line."""
+    ax.legend(fontsize=8, ncols=ncols, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+
+
 def price_goods(s: Series, limit: int = 6) -> list[int]:
     """The goods worth a price panel: those under a control that began or ended in the game
     or whose markets split, then those whose price moved most, up to `limit`."""
@@ -144,7 +149,7 @@ def flows_figure(s: Series) -> Figure:
     ax.set_ylabel("trade value, US$ billion a year")
     ax.set_ylim(bottom=0)
     _turn_axis(ax, s)
-    ax.legend(fontsize=8, ncols=3, loc="upper left")
+    _legend_below(ax, ncols=3)
     ax.set_title("Trade between blocs in critical minerals (solid: between the rival blocs)", fontsize=11)
     return fig
 
@@ -181,7 +186,7 @@ def facilities_figure(s: Series) -> Figure:
     bottom.set_title("Idle capacity over time (the goods with the most)", fontsize=10)
     _turn_axis(bottom, s)
     if shown:
-        bottom.legend(fontsize=8, ncols=3, loc="upper left")
+        _legend_below(bottom, ncols=6)
     fig.suptitle("Facility build-out and idle capacity", fontsize=12)
     return fig
 
@@ -198,7 +203,7 @@ def shortages_figure(s: Series) -> Figure:
     left.set_ylim(bottom=0)
     left.set_title("Worldwide, by sector", fontsize=10)
     _turn_axis(left, s)
-    left.legend(fontsize=8, ncols=2, loc="upper left")
+    _legend_below(left, ncols=4)
     total = lost.sum(axis=0) * s.turn_frac       # US$B lost over the game
     countries = [int(c) for c in np.argsort(-total.sum(axis=1), kind="stable")[:8]]
     data = total[countries]
@@ -231,7 +236,7 @@ def scores_figure(s: Series) -> Figure:
     left.set_ylabel("score minus status-quo game's (0-1 scale)")
     left.set_title("The countries that moved most, and the great powers", fontsize=10)
     _turn_axis(left, s)
-    left.legend(fontsize=8, ncols=2)
+    _legend_below(left, ncols=4)
     roles = sorted(set(s.role))
     for k, role in enumerate(roles):
         members = [c for c, r in enumerate(s.role) if r == role]

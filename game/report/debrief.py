@@ -67,10 +67,11 @@ def ban_split(game, s: Series) -> Question | None:
     t = int(np.searchsorted(s.turns, peak))
     worst = targets[int(np.argmax(ratio[t, targets, g]))]
     started = "was in force from the start" if span.from_start else f"began at {_when(s, span.first)}"
-    text = (f"{span.issuer}'s {span.mode} on {span.good} exports to {span.target} {started}; the market had split "
-            f"by {_when(s, split_at)}, and at {_when(s, peak)} {s.countries[worst]} paid {ratio[t, worst, g]:.2f}x the "
-            f"reference price while {span.issuer} paid {ratio[t, i, g]:.2f}x. Who gained from the gap, who paid "
-            f"for it, and what could the target do about it?")
+    split = (f"the market split at once, and at {_when(s, peak)}" if split_at == peak else
+             f"the market had split by {_when(s, split_at)}, and at its widest, {_when(s, peak)},")
+    text = (f"{span.issuer}'s {span.mode} on {span.good} exports to {span.target} {started}; {split} "
+            f"{s.countries[worst]} paid {ratio[t, worst, g]:.2f}x the reference price while {span.issuer} paid "
+            f"{ratio[t, i, g]:.2f}x. Who gained from the gap, who paid for it, and what could the target do about it?")
     big = sorted(targets, key=lambda c: -s.demand[t, c, g])[:3]       # the target's largest buyers
     evidence = [f"{span.good} price in {s.countries[c]}: {ratio[t, c, g]:.2f} x reference "
                 f"({s.price[t, c, g]:.3g} M$ per {s.units[span.good]}) at turn {peak}"
