@@ -233,6 +233,9 @@ def scores_figure(s: Series) -> Figure:
         left.plot(s.turns, diff[:, c], marker=".", lw=2.4 if great else 1.3, label=f"{code} ({s.role[c]})",
                   color=MARKET_COLOURS[code] if great else next(others))
     left.axhline(0, color="black", lw=0.8)
+    if not np.any(np.abs(np.nan_to_num(diff)) > 1e-12):
+        left.text(0.5, 0.75, "every score equals the status-quo game's at every turn", transform=left.transAxes,
+                  ha="center", fontsize=9, bbox={"facecolor": "white", "edgecolor": "0.6"})
     left.set_ylabel("score minus status-quo game's (0-1 scale)")
     left.set_title("The countries that moved most, and the great powers", fontsize=10)
     _turn_axis(left, s)
