@@ -70,3 +70,21 @@ def test_an_upstream_price_rise_shows_downstream_in_the_same_turn(baseline):
     after = float(m.price[:, g].mean())
     assert m.price[:, g_ore].mean() > plain.model.price[:, g_ore].mean()
     assert after > 1.05 * before, (before, after)
+
+
+def test_a_price_spike_lowers_demand_within_two_turns(baseline):
+    """The US buys up a year of cobalt for its stockpile: the price spikes, and within two
+    turns the world's sectors ask for less cobalt than in the same game without it."""
+    plain, rush = Game(baseline, seed=2), Game(baseline, seed=2)
+    plain.step(), rush.step()
+    g = rush.model.goods["cobalt_refined"]
+    world = float(rush.model.production[:, g].sum()) / rush.model.turn_frac
+    assert rush.submit("US", f"stockpile good=cobalt_refined amount={world:.0f} max_price=130") == []
+    for _ in range(2):
+        plain.step(), rush.step()
+    p, r = plain.model, rush.model
+    assert r.price[:, g].mean() > 1.3 * p.price[:, g].mean()
+    assert r.final_demand[:, g].sum() < 0.97 * p.final_demand[:, g].sum()
+    # the other goods' demand is not touched by cobalt's price
+    other = r.goods["gallium"]
+    assert np.isclose(r.final_demand[:, other].sum(), p.final_demand[:, other].sum(), rtol=0.02)
