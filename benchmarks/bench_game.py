@@ -5,6 +5,7 @@ Run from the repository root:
     python benchmarks/bench_game.py                       # defaults: --repeats 2 --seeds 1 2 3
     python benchmarks/bench_game.py --repeats 5 --seeds 1
     python benchmarks/bench_game.py --turns 2 --repeats 1 --no-scaling   # a quick look
+    python benchmarks/bench_game.py --compare 71dd0a5     # a git revision against the working tree
 
 What it measures (time.perf_counter, one process pinned to one CPU, BLAS and OpenMP
 limited to one thread):
@@ -296,6 +297,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="play a seat with a registered policy instead of its default; SEAT is a "
                         "country or firm id, or a role kind (great_power, middle, resource, firm) "
                         "for every seat of that kind; repeatable, later ones win")
+    p.add_argument("--compare", metavar="REV",
+                   help="time a git revision and the working tree side by side and print the ratio "
+                        "(benchmarks/compare.py); uses --scenario, --seeds, --repeats, --turns, --cpu")
     args = p.parse_args(argv)
     if args.repeats < 1 or (args.turns is not None and args.turns < 1):
         p.error("--repeats and --turns must be at least 1")
@@ -312,6 +316,10 @@ def _with_seats(Game, specs: list[str], known: dict, scenario, **kw):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.compare:
+        from compare import compare
+        compare(args.compare, args.scenario, args.seeds, max(args.repeats, 2), args.turns, args.cpu)
+        return 0
     pinned = pin_to_one_cpu(args.cpu)
     started = datetime.now(timezone.utc)
     load_before = load_avg()
