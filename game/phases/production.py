@@ -356,6 +356,8 @@ def demand_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
 
 #: turns over which a plant rebuilds its working stock of an input after running it down
 REFILL_TURNS = 2.0
+#: the most a plant pays to rebuild that stock, as a multiple of the input's expected price
+REFILL_PREMIUM = 1.5
 
 
 def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
@@ -382,9 +384,10 @@ def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
     ref = m.ref_price[g_in]
     bid = np.clip(margin, mk.min_input_bid_multiple * ref, mk.max_input_bid_multiple * ref)
     # a plant that ran short rebuilds its working stock over REFILL_TURNS turns, not at
-    # once, so a short turn is not followed by a buying rush that doubles its demand
+    # once, and pays no more than REFILL_PREMIUM times the price it expects for it, so a
+    # short turn is not followed by a buying rush that doubles its demand at any price
     refill = refill / REFILL_TURNS
-    refill_bid = bid
+    refill_bid = np.minimum(bid, REFILL_PREMIUM * expect[cty, g_in])
     n = len(users)
     both_users = np.concatenate([users, users])
     both_need = np.concatenate([now, refill])
