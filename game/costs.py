@@ -54,8 +54,20 @@ EXPAND_CAPEX_SHARE = 0.8
 
 def expand_lead(lead_turns):
     """... and takes half a new plant's lead time, at least a turn (the site, permits and
-    infrastructure are there already). Works on one lead or an array of them."""
+    infrastructure are there already), unless its type gives its own (`expand_lead_of`).
+    Works on one lead or an array of them."""
     return np.maximum(1, np.asarray(lead_turns) // 2)
+
+
+def expand_lead_of(m, ftype: int, lead_turns):
+    """Turns an expansion of a plant of this type takes: the type's `expand_years` (mines:
+    brownfield expansions at a working mine take 1-3 years, with no new permit), else
+    half the new plant's lead (`lead_turns`, one or an array)."""
+    years = m.ftype_expand[ftype]
+    if np.isnan(years):
+        return expand_lead(lead_turns)
+    turns = max(1, int(np.ceil(years * 12 / m.turn_months - 1e-9)))
+    return np.full_like(np.asarray(lead_turns), turns)
 
 
 def default_type(m, good: str) -> str | None:
@@ -73,14 +85,17 @@ def build_table(m) -> dict:
     capex_unit = np.array([m.ftype_capex[m.ftypes[t]] * m.ref_price[g] if t else np.inf
                            for g, t in enumerate(types)])
     lead = np.zeros((C, G), dtype=np.int64)
+    grow_lead = np.ones((C, G), dtype=np.int64)
     for t in {t for t in types if t}:
         per_country = lead_turns_all(m, m.ftypes[t])
+        grow = expand_lead_of(m, m.ftypes[t], per_country)
         for g in (g for g, tt in enumerate(types) if tt == t):
             lead[:, g] = per_country
+            grow_lead[:, g] = grow
     return {"type": types, "capex_per_unit": capex_unit, "unit_cost": unit_cost_table(m),
             "lead_turns": lead, "reserves": m.reserves.copy(),
             # expanding a plant of the good's type (see game.actions.industry.expand)
-            "expand_capex_per_unit": EXPAND_CAPEX_SHARE * capex_unit, "expand_lead_turns": expand_lead(lead)}
+            "expand_capex_per_unit": EXPAND_CAPEX_SHARE * capex_unit, "expand_lead_turns": grow_lead}
 
 
 

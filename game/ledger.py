@@ -33,6 +33,15 @@ def seat_balance(m, seat: str) -> float:
     return float(m.cash[m.firms[seat]])
 
 
+def spending_room(m, seat: str) -> float:
+    """What a seat may spend on an order: a firm its cash, a state its treasury plus the
+    room it has to borrow (game.fiscal)."""
+    if seat in m.countries:
+        from game.fiscal import spending_room as room
+        return room(m, m.countries[seat])
+    return float(m.cash[m.firms[seat]])
+
+
 def pay(m, seat: str, amount: float, to: str | None = None) -> None:
     """Move `amount` from a seat to another seat (or to the outside world)."""
     _add(m, seat, -amount)

@@ -23,7 +23,7 @@ COUNTRY_GOOD = {
     "world_supply_share": None,     # computed from production
 }
 COUNTRY = ("score", "treasury", "alignment", "stability", "nationalism", "gdp", "investor_risk",
-           "social_licence", "gov_revenue")
+           "social_licence", "gov_revenue", "gov_spending", "policy_cost")
 FIRM = ("score", "cash", "debt", "profit", "capacity_value")
 
 
@@ -47,11 +47,22 @@ class MetricsLog:
             "score": m.score.copy(), "treasury": m.treasury.copy(), "alignment": m.alignment.copy(),
             "stability": m.stability.copy(), "nationalism": m.nationalism.copy(), "gdp": m.gdp.copy(),
             "investor_risk": m.investor_risk.copy(), "social_licence": m.social_licence.copy(),
-            "gov_revenue": m.gov_revenue.copy(),
+            "gov_revenue": m.gov_revenue.copy(), "gov_spending": m.gov_spending.copy(),
+            "policy_cost": m.policy_cost.copy(),
         }
         for name, values in m.objectives.items():
             snap["country"][f"objective_{name}"] = np.asarray(values, dtype=float).copy()
         snap["sector_output"] = m.sector_output.copy()
+        snap["sector_lost"] = m.sector_level * (1.0 - m.sector_output)      # US$B a year of output
+        snap["rival_share"] = np.array(m.rival_share, copy=True)
+        snap["flow_value"] = trade_value(m)
+        snap["capacity_by_status"] = capacity_by_status(m)
+        n_fac = len(m.fac)
+        profit = getattr(m, "fac_profit", None)      # set by the finance phase
+        snap["facilities"] = {"output": m.fac_output[:n_fac].copy(),
+                              "profit": np.zeros(n_fac) if profit is None else np.array(profit[:n_fac])}
+        snap["controls"] = tuple((c.issuer, c.good, c.target, c.mode, c.binds(m.turn))
+                                 for c in m.measures.controls.values())
         fac = m.fac
         cap_value = np.zeros(len(m.firms))
         private = fac.col("state_owner") < 0
@@ -93,6 +104,19 @@ def capacity_by_country(m) -> np.ndarray:
     rows = np.flatnonzero(fac.col("status") == 0)
     np.add.at(out, (fac.col("country")[rows], fac.col("good")[rows]), fac.col("capacity")[rows])
     return out
+
+
+def capacity_by_status(m) -> np.ndarray:
+    """Capacity of every facility by status (operating, idle, construction, closed) and good."""
+    fac = m.fac
+    out = np.zeros((4, len(m.goods)))
+    np.add.at(out, (fac.col("status"), fac.col("good")), fac.col("capacity"))
+    return out
+
+
+def trade_value(m) -> np.ndarray:
+    """Value of this turn's shipments, exporter x importer, in M$ at the exporter's price."""
+    return np.einsum("gei,eg->ei", m.flows, m.price)
 
 
 def _extend(cols, turn, entity, good, metric, values) -> None:

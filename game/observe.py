@@ -97,6 +97,11 @@ def _pipelines(m) -> dict[str, np.ndarray]:
         np.add.at(out["pipeline_by_owner"], home * G + good, qty)
     out["pipeline_by_country"] = out["pipeline_by_country"].reshape(C, G)
     out["pipeline_by_owner"] = out["pipeline_by_owner"].reshape(C, G)
+    working = np.flatnonzero(fac.col("status") == 0)       # operating plants, per turn
+    capacity = np.zeros(C * G)
+    np.add.at(capacity, fac.col("country")[working] * G + fac.col("good")[working],
+              fac.col("capacity")[working] * m.turn_frac)
+    out["capacity"] = capacity.reshape(C, G)
     return out
 
 
@@ -214,6 +219,11 @@ class _Sight:
                  "investor_risk", "score")}
 
     @cached_property
+    def borrowing_limit(self) -> list:
+        from game.fiscal import borrowing_limit
+        return borrowing_limit(self.m).tolist()
+
+    @cached_property
     def firm_figures(self) -> dict[str, list]:
         """Every firm's home, ownership and books as plain values, read once for all firms."""
         m = self.m
@@ -245,6 +255,7 @@ class _Sight:
             "role": m.role[c],
             "row": c,
             "treasury": float(fig["treasury"][c]),
+            "spending_room": float(fig["treasury"][c] + self.borrowing_limit[c]),
             "gdp": float(fig["gdp"][c]),
             "alignment": float(fig["alignment"][c]),
             "stability": float(fig["stability"][c]),

@@ -13,6 +13,7 @@ import numpy as np
 
 from agents.firm import Firm
 from agents.state import STATE_CLASSES
+from game import fiscal
 from game.facilities import STATUS_CODES, Facilities
 from game.measures import Measures
 from game.metrics import MetricsLog
@@ -107,6 +108,8 @@ class WorldModel(mesa.Model):
         self.base_intensity = base_int
         ft = sc.facility_types
         self.ftype_lead = np.array([ft[t].lead_years for t in self.ftypes.ids])
+        self.ftype_expand = np.array([np.nan if ft[t].expand_years is None else ft[t].expand_years
+                                      for t in self.ftypes.ids])
         self.ftype_capex = np.array([ft[t].capex_per_unit_price for t in self.ftypes.ids])
         self.ftype_fixed = np.array([ft[t].fixed_cost_share for t in self.ftypes.ids])
         self.ftype_cost_mult = np.array([ft[t].unit_cost_multiple for t in self.ftypes.ids])
@@ -147,6 +150,7 @@ class WorldModel(mesa.Model):
         self.demand_shocks: list[tuple[int, int, float, int]] = []   # (country or -1, sector, factor, until turn)
         self.treasury0 = self.treasury.copy()
         self.budget_cum = np.zeros(C)
+        fiscal.setup(self)
         self.members = [np.flatnonzero((self.member_of == c) | (np.arange(C) == c)) for c in range(C)]
         self.external = 0.0   # money held outside the modelled actors (households, banks, suppliers)
 

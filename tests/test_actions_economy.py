@@ -29,7 +29,10 @@ def rejected(game: Game, seat: str, order: str) -> str:
 
 
 def treasury_gain(base, m, country: str) -> float:
-    return float(m.treasury[m.countries[country]] - base.treasury[base.countries[country]])
+    """The order's effect on the treasury before the baseline spending rule (which passes on
+    part of whatever a state holds above its fund, and so would hide part of the payment)."""
+    a, b = m.countries[country], base.countries[country]
+    return float(m.treasury[a] + m.gov_spending_cum[a] - base.treasury[b] - base.gov_spending_cum[b])
 
 
 def cash_gain(base, m, firm: str) -> float:

@@ -21,6 +21,13 @@ def scenario():
     return load_scenario(str(SMALL))
 
 
+def treasury_gain(base, m, country: str) -> float:
+    """What the order did to a treasury against the twin game, before the baseline spending
+    rule (which passes on part of whatever a state holds above its fund)."""
+    a, b = m.countries[country], base.countries[country]
+    return float(m.treasury[a] + m.gov_spending_cum[a] - base.treasury[b] - base.gov_spending_cum[b])
+
+
 def flow(m, good: str, exporter: str, importer: str) -> float:
     return float(m.flows[m.goods[good]][m.countries[exporter], m.countries[importer]])
 
@@ -78,15 +85,26 @@ def test_licence_regime_blocks_until_licences_are_granted_then_lets_part_through
         assert got_applied == pytest.approx(got_routine)
 
 
-def test_apply_licence_by_a_firm_licenses_its_plants_country(scenario):
-    # Vale refines nickel in Japan with Indonesian ore; Indonesia licenses ore to Japan
-    control = ("ID", "export_control good=nickel_ore target=JP mode=licence approval=1 delay=0")
-    base, m = twins(scenario, {1: [("VALE", "apply_licence good=nickel_ore origin=ID volume=200")]}, 1,
-                    base_plan={1: [control]})
-    lic, = m.measures.licences
-    assert (lic.exporter, lic.importer, lic.applicant, lic.granted) == ("ID", "JP", "VALE", True)
-    # more ore reaches Japan than routine licensing alone lets through
-    assert flow(m, "nickel_ore", "ID", "JP") > flow(base, "nickel_ore", "ID", "JP") + 1.0
+@pytest.mark.parametrize("seed", [1, 2])    # the licence decision is random: both outcomes
+def test_apply_licence_by_a_firm_licenses_its_plants_country(scenario, seed):
+    # Vale refines nickel in Japan with Indonesian ore; Indonesia routinely licenses half
+    # of Japan's usual need and grants applications at the same odds (plants buy what they
+    # use plus a slow refill of their stock, so full routine approval would leave an
+    # application nothing to add)
+    control = ("ID", "export_control good=nickel_ore target=JP mode=licence approval=0.5 delay=0")
+    apply = ("VALE", "apply_licence good=nickel_ore origin=ID volume=200")
+    base, m = passive(scenario, seed), passive(scenario, seed)
+    step(base, control)
+    step(m, control, apply)
+    routine = flow(base.model, "nickel_ore", "ID", "JP")
+    got = flow(m.model, "nickel_ore", "ID", "JP")
+    if m.model.measures.licences:
+        lic, = m.model.measures.licences
+        assert (lic.exporter, lic.importer, lic.applicant, lic.granted) == ("ID", "JP", "VALE", True)
+        # more ore reaches Japan than routine licensing alone lets through
+        assert got > routine + 1.0
+    else:                                   # refused: the application is dropped
+        assert got == pytest.approx(routine)
 
 
 def test_apply_licence_needs_a_licence_regime(scenario):
@@ -140,7 +158,7 @@ def test_tariff_raises_the_importer_price_by_the_tariff_and_pays_the_treasury(sc
     assert price(m, "US", "gallium") == pytest.approx(price(m, "CN", "gallium") + duty, abs=1e-3)
     income = m.tariff_income[c(m, "US")]
     assert income == pytest.approx(duty * flow(m, "gallium", "CN", "US"), rel=1e-3)
-    assert m.treasury[c(m, "US")] - base.treasury[c(m, "US")] == pytest.approx(income, rel=1e-6)
+    assert treasury_gain(base, m, "US") == pytest.approx(income, rel=1e-6)
     # dearer gallium: the US buys less of it
     assert m.imports[c(m, "US"), m.goods["gallium"]] < base.imports[c(m, "US"), m.goods["gallium"]]
 
@@ -160,7 +178,7 @@ def test_export_subsidy_lowers_the_world_price_at_the_exporters_expense(scenario
     assert (m.price[:, ga] < base.price[:, ga] - 0.05).all()
     paid = 0.2 * m.ref_price[ga] * m.exports[c(m, "CN"), ga]
     assert paid > 0
-    assert m.treasury[c(m, "CN")] - base.treasury[c(m, "CN")] <= -0.9 * paid
+    assert treasury_gain(base, m, "CN") <= -0.9 * paid
 
 
 def test_producer_quota_caps_exports_and_lifts_the_price_abroad(scenario):
@@ -335,7 +353,7 @@ def test_enforcement_decides_whether_transshipment_is_caught(scenario):
 def test_enforcement_costs_its_fee(scenario):
     base, m = twins(scenario, {1: [("CN", "enforcement level=0.8")]}, 1)
     assert m.enforcement[c(m, "CN")] == 0.8
-    assert m.treasury[c(m, "CN")] - base.treasury[c(m, "CN")] == pytest.approx(-50.0)
+    assert treasury_gain(base, m, "CN") == pytest.approx(-50.0)
 
 
 # ---- deals and pressure -------------------------------------------------------------------------
@@ -398,7 +416,7 @@ def test_pressure_pulls_the_target_toward_the_presser(scenario):
     id_ = c(m, "ID")
     assert m.alignment[id_] - base.alignment[id_] == pytest.approx(0.04)
     assert m.stability[id_] < base.stability[id_]
-    assert m.treasury[c(m, "US")] - base.treasury[c(m, "US")] == pytest.approx(-20.0)
+    assert treasury_gain(base, m, "US") == pytest.approx(-20.0)
 
 
 # ---- engine bugs found while testing the handlers (fixed elsewhere; see the reasons) ------------

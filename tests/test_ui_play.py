@@ -113,3 +113,38 @@ def test_hot_seat_facilitator_save_load_and_after_action(control, tmp_path):
     resolve(control)
     assert control.scene.name == "after_action"
     assert set(control.scene.scores) >= {"US", "CN"}
+
+
+def test_compose_an_order_with_pickers_see_the_verdict_send_and_cancel(control):
+    start(control, "US")
+    main = control.scene
+    comp = main.composer
+    click(control, next(b for b in comp.buttons if b.label == "export_control").rect)
+    assert comp.action == "export_control" and comp.verdict is not None and comp.verdict.ok
+    good_before = comp.values["good"]
+    arrows = [b for b in comp.buttons if b.label == ">"]
+    click(control, arrows[0].rect)                          # next good
+    assert comp.values["good"] != good_before
+    assert comp.verdict.text == comp.text() or comp.verdict.text.startswith(comp.text())
+    click(control, comp.send_button.rect)
+    assert len(control.game.pending("US")) == 1
+    assert control.game.pending("US")[0].startswith(f"export_control good={comp.values['good']}")
+    cancel = next(b for b in comp.buttons if b.label == "cancel")
+    click(control, cancel.rect)
+    assert control.game.pending("US") == []
+    assert main.messages[-1][0].startswith("Withdrawn")
+
+
+def test_the_board_zooms_pans_and_picks_a_country(control):
+    start(control, "US")
+    main, board = control.scene, control.scene.board
+    x, y = board.points()["CN"]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(x, y)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=(x, y)))
+    control.frame()
+    assert main.selected == "CN" and main.tab == "country"
+    zoom = board.zoom
+    board.zoom_at((x, y), 1.25)
+    assert board.zoom > zoom and abs(board.points()["CN"][0] - x) <= 1   # zooms about the mouse
+    key(control, pygame.K_RIGHTBRACKET)
+    assert board.good != "gallium"

@@ -28,7 +28,8 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
     a new plant (on the host rows `sites(g)` allows) or the expansion of one of its plants
     there, within `cash_multiple` x its cash. Goods in sorted order; a tie keeps the first."""
     fac = me["facilities"]
-    if not len(fac["id"]) or me["cash"] <= 0:
+    funds = investable(me, pub["turn_frac"])
+    if not len(fac["id"]) or funds <= 0:
         return None
     best, best_ratio = None, hurdle
     rows = tables.get("grow_rows", {}).get(me.get("firm"))
@@ -36,7 +37,7 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
         grow = {key: col[rows[0]:rows[1]] for key, col in tables["grow"].items()}
     else:                                         # not asked through decide_batch
         grow = expansions(tables, fac)
-    afford = cash_multiple * me["cash"] + 1.0
+    afford = cash_multiple * funds + 1.0
     plants_of: dict[int, list[int]] = {}          # the firm's plants (rows) by good
     for k, g in enumerate(fac["good"].tolist()):
         plants_of.setdefault(g, []).append(k)
@@ -65,6 +66,13 @@ def best_investment(pub, me, tables, hurdle: float, cash_multiple: float, sites)
     if isinstance(best, tuple):
         return build_order(pub, tables, *best)
     return o.Expand(facility=str(fac["id"][best]), capacity=float(grow["capacity"][best]))
+
+
+def investable(me, turn_frac: float) -> float:
+    """The money a firm plans a project on: its cash plus a year of its last profit (a
+    profitable firm that has just paid down its cash still funds growth from its earnings;
+    banks lend on them), never less than its cash."""
+    return max(me["cash"], 0.0) + max(me.get("profit", 0.0), 0.0) / turn_frac
 
 
 def _claim_deposits(pub, me, tables, order) -> None:
@@ -142,6 +150,7 @@ def _firm_tables(pub) -> dict:
     inputs_of = _same_arrays("inputs_of", (recipe,), lambda: _inputs_of(recipe))
     hosts = _same_arrays("hosts", (pub["production"], recipe), lambda: _input_hosts(pub["production"], inputs_of))
     countries, goods = pub["countries"], pub["goods"]
+    hosts = _with_ore_bans(pub, hosts, inputs_of)
     # binding licence regimes by input good: (issuer, target row or None for all), in the
     # order of the controls; a plant in c needs a licence from each issuer but itself
     licensing: dict[int, list[tuple[str, int | None]]] = {}
@@ -162,8 +171,12 @@ def _firm_tables(pub) -> dict:
     # ready sooner, stops sooner)
     world = pub["world_production"]
     lead = _same_arrays("median_lead", (build["lead_turns"],), lambda: np.median(build["lead_turns"], axis=0))
-    expand_lead = _same_arrays("median_expand_lead", (build["expand_lead_turns"],),
-                               lambda: np.median(build["expand_lead_turns"], axis=0))
+    # (an expansion's gate counts at least half a new plant's lead, as when expansions took
+    # that long: brownfield mine expansions are quicker now, but the capacity building,
+    # new mines among it, is no smaller a share of output for it)
+    expand_lead = _same_arrays("median_expand_lead", (build["expand_lead_turns"], build["lead_turns"]),
+                               lambda: np.maximum(np.median(build["expand_lead_turns"], axis=0),
+                                                  np.median(np.maximum(1, build["lead_turns"] // 2), axis=0)))
     typed = np.array([t is not None for t in build["type"]])
     growing = (world > 0) & typed
     return {
@@ -187,6 +200,30 @@ def _firm_tables(pub) -> dict:
         "type_names": np.array(build["type"], dtype=object),
         "is_mine": np.array([t == "mine" for t in build["type"]]),
     }
+
+
+def _with_ore_bans(pub, hosts: tuple, inputs_of) -> tuple:
+    """Per good, its input hosts plus the countries that ban exports of one of its inputs
+    while they mine it: the ore kept at home sells cheap there, which is the margin an ore
+    ban offers refiners (Indonesia's nickel)."""
+    countries, goods = pub["countries"], pub["goods"]
+    bans = [ctl for ctl in pub["controls"] if ctl["origin"] == "ore_ban" and ctl["binding"]
+            and ctl["issuer"] in countries]
+    if not bans:
+        return hosts
+    # a country has the ore if it mined it in this turn's market or one it remembers, or
+    # holds deposits of it (a ban with no refiner at home leaves its mines idle)
+    mined = np.maximum.reduce([pub["production"], pub["build"]["reserves"]]
+                              + [rec["production"] for rec in pub.get("history", ())])
+    banned = {}                                   # input good -> countries banning its export
+    for ctl in bans:
+        c, i = countries.index(ctl["issuer"]), goods.index(ctl["good"])
+        if mined[c, i] > 0:
+            banned.setdefault(i, set()).add(c)
+    if not banned:
+        return hosts
+    return tuple(h | frozenset(c for i in inputs.tolist() for c in banned.get(i, ()))
+                 for h, inputs in zip(hosts, inputs_of))
 
 
 def _inputs_of(recipe) -> tuple:
@@ -253,7 +290,8 @@ def _investors(observations, tables, plants, hurdle=None, cash_multiple: float =
     if not len(plants["owner"]):
         return np.zeros(n, dtype=bool)
     me = [obs["private"] for obs in observations]
-    cash = np.array([p["cash"] for p in me])
+    frac = observations[0]["public"]["turn_frac"]
+    cash = np.array([investable(p, frac) for p in me])
     if hurdle is None:
         hurdle = np.array([STATE_HURDLE if p["state_owned"] else HURDLE for p in me])
     owner, good = plants["owner"], plants["good"]

@@ -92,14 +92,14 @@ def seat_country(m, seat: str) -> int:
 
 
 def afford(m, seat: str, amount: float, *, can_borrow: bool = False) -> None:
-    from game.ledger import seat_balance
-    balance = seat_balance(m, seat)
+    from game.ledger import spending_room
+    balance = spending_room(m, seat)
     if seat in m.firms and can_borrow:
         f = m.firms[seat]
         room = m.rules.finance.get("firm_debt_limit", 2.0) * firm_assets(m, f) - m.debt[f]
         balance += max(room, 0.0)
     if amount > balance + 1e-9:
-        raise Reject(f"not enough money: needs {amount:,.0f} M$, has {balance:,.0f} M$")
+        raise Reject(f"not enough money: needs {amount:,.0f} M$, may spend {balance:,.0f} M$")
 
 
 def firm_assets(m, f: int) -> float:

@@ -10,7 +10,7 @@ from game.actions import base as b
 from game.actions.base import Reject, handles
 from game.actions.controls import tech_penalty
 from game.facilities import CLOSED, CONSTRUCTION, IDLE, OPERATING
-from game.costs import EXPAND_CAPEX_SHARE, expand_lead, new_unit_cost
+from game.costs import EXPAND_CAPEX_SHARE, expand_lead_of, new_unit_cost
 from game.ledger import pay
 from game.measures import StakeOffer
 
@@ -110,7 +110,7 @@ def expand(m, seat, o):
     if m.ftypes.ids[t] == "mine":
         m.reserves[c, g] -= o.capacity
     m.fac.pending_capacity[i] = o.capacity
-    m.fac.pending_turns[i] = int(expand_lead(lead_turns(m, t, c))) + tech_delay(m, penalty)
+    m.fac.pending_turns[i] = int(expand_lead_of(m, t, lead_turns(m, t, c))) + tech_delay(m, penalty)
     m.fac.capex_value[i] += cost
     m.investments.append((seat, c, cost))
 

@@ -1,9 +1,11 @@
-"""Phase 5, finance: costs, taxes, floors, loans, budgets, defaults and sector output."""
+"""Phase 5, finance: costs, taxes, floors, loans, defaults, public finance (game.fiscal) and
+sector output."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from game import fiscal
 from game.facilities import CLOSED, IDLE, OPERATING
 from game.ledger import credit_owners, debit_owners
 from game.phases.production import needed_tranches
@@ -17,8 +19,8 @@ def run(model) -> None:
     pay_export_subsidies(m)
     service_loans(m, fin.get("interest_rate", 0.03))
     taxes_and_royalties(m)
-    budgets(m, fin.get("budget_share", 0.0005))
     firm_defaults(m)
+    fiscal.run(m)
     sector_output(m, fin.get("value_added_share", 0.35))
 
 
@@ -133,13 +135,6 @@ def pay_dividends(m, profit: np.ndarray) -> None:
             amount = 0.5 * share * profit[f]
             m.cash[f] -= amount
             m.treasury[c] += amount
-
-
-def budgets(m, share: float) -> None:
-    income = share * m.gdp * 1000.0 * m.turn_frac
-    m.treasury += income
-    m.budget_cum += income
-    m.external -= float(income.sum())
 
 
 def firm_defaults(m) -> None:

@@ -39,7 +39,9 @@ def state_objectives(m) -> dict[str, np.ndarray]:
     secure = (value * met).sum(axis=1) / np.maximum(value.sum(axis=1), 1e-12)
     weights = m.demand / np.maximum(m.demand.sum(axis=1, keepdims=True), 1e-12)
     industrial = (weights * m.sector_output).sum(axis=1)
-    fiscal = np.clip(m.treasury / np.maximum(m.treasury0 + m.budget_cum, 1.0), 0.0, 1.0)
+    # the share of the money it had for minerals policy (its start fund and appropriations)
+    # that its measures did not use up, net of what they brought back
+    fiscal = np.clip(1.0 - m.policy_cost_cum / np.maximum(m.treasury0 + m.budget_cum, 1.0), 0.0, 1.0)
     exports_value = (m.exports * m.price).sum(axis=1)
     if not hasattr(m, "exports_value0"):
         m.exports_value0 = np.maximum(exports_value, 1.0)

@@ -107,6 +107,7 @@ class FacilityType(Strict):
     capex_per_unit_price: NonNegative
     fixed_cost_share: Fraction
     unit_cost_multiple: Positive = 1.0
+    expand_years: Optional[NonNegative] = None   # a brownfield expansion's lead; none: half a new plant's
     source: Optional[Text] = None
 
 
@@ -229,6 +230,7 @@ class Country(Strict):
     investor_risk: Fraction = 0.3
     tax_rate: Fraction = 0.2
     royalty_rate: Fraction = 0.05
+    revenue_share: Optional[Fraction] = None   # general-government revenue / GDP (finance.revenue_share if none)
     permit_years: NonNegative = 2.0
     treasury: Number = 0.0
     demand: dict[str, NonNegative] = {}

@@ -154,11 +154,20 @@ def play_demo(control: Control) -> None:
     control.start_game(control.options["humans"] or ["US", "CN"])
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
+    main.composer.choose("export_control")           # show the pickers and the engine's verdict
+    main.composer.values["target"] = "CN"
+    main.composer.recheck()
     for i, tab in enumerate(("orders", "country", "markets", "news", "scores", "facilitator")):
         main.set_tab(tab)
         control.frame()
         control.shot(f"{3 + i:02d}_main_{tab}")
+    shot_board = True
     while control.scene.name != "after_action" and control.running:
+        if shot_board and control.scene.name == "main" and control.game.turn >= 1 and not main.resolver:
+            main.set_tab("orders")
+            control.frame()
+            control.shot("11_main_after_a_turn")       # the board now carries last turn's trade
+            shot_board = False
         if control.scene.name == "handover":
             control.shot("09_handover")
             control.scene.reveal()

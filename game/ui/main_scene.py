@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import pygame
 
-from game.ui.scenes import ACTIONS, Resolver, Scene
-from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
+from game.ui.board import Board
+from game.ui.composer import Composer
+from game.ui.scenes import Resolver, Scene
+from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
+                             hovered_tip)
 
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
-
-
-def alignment_colour(alignment: float):
-    """Western-aligned blue, China-aligned vermillion, the middle orange."""
-    if alignment >= 0.5:
-        return OKABE_ITO["blue"]
-    if alignment <= -0.5:
-        return OKABE_ITO["vermillion"]
-    return OKABE_ITO["orange"]
+TAB_LABELS = {"orders": "Orders", "country": "Country", "markets": "Markets", "news": "News",
+              "scores": "Scores", "facilitator": "Facilitate"}
+TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pending ones (key 1).",
+            "country": "The selected country: stocks, capacity, treasury, stability (key 2). Click a disc on the map.",
+            "markets": "Prices of every good against their 2025 reference (key 3).",
+            "news": "What happened last turn: events and every seat's public actions (key 4).",
+            "scores": "Each side's score against the status-quo game of the same seed (key 5).",
+            "facilitator": "For the instructor: make a catalogued event happen next turn; save (key 6)."}
 
 
 class MainScene(Scene):
@@ -29,6 +31,7 @@ class MainScene(Scene):
         self.resolver: Resolver | None = None
         self.queued_clicks = 0
         self.selected = seat
+        self.composer = Composer(self)
         self.refresh()
         super().startup()
 
@@ -44,26 +47,22 @@ class MainScene(Scene):
         self.panel = pygame.Rect(w - self.panel_w, self.bar_h, self.panel_w, h - self.bar_h)
         px = self.panel.x + 12
         tab_w = (self.panel_w - 24) // len(TABS)
-        self.buttons = [Button(f"{i + 1} {t}", (px + i * tab_w, self.panel.y + 8, tab_w - 6, 40),
-                               lambda t=t: self.set_tab(t), colour=(60, 70, 90)) for i, t in enumerate(TABS)]
+        self.buttons = [Button(TAB_LABELS[t], (px + i * tab_w, self.panel.y + 8, tab_w - 6, 40),
+                               lambda t=t: self.set_tab(t), colour=(60, 70, 90), size="small",
+                               tip=TAB_TIPS[t]) for i, t in enumerate(TABS)]
         self.end_button = Button("End turn (E)", (w - 200, 6, 190, 44), self.end_turn, colour=OKABE_ITO["green"])
         self.buttons.append(self.end_button)
-        self.order_box = TextBox((px, self.panel.y + 120, self.panel_w - 24, 40), self.submit_text,
-                                 "e.g. export_control good=gallium target=CN")
-        self.map_points = self._project()
+        self.order_box = TextBox((px, self.panel.bottom - 52, self.panel_w - 24, 40), self.submit_text,
+                                 "or type an order here and press Enter")
+        board = getattr(self, "board", None)
+        self.board = board or Board(self.control, self.map_rect)
+        self.board.rect, self.board._static_key = pygame.Rect(self.map_rect), None
+        self.composer.layout()
+        self.bar_tips = []
         events = sorted(self.control.game.scenario.events)
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
                                      lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
                               for i, e in enumerate(events)]
-
-    def _project(self):
-        """Equirectangular projection of each country's (longitude, latitude) on the board."""
-        r = self.map_rect.inflate(-60, -60)
-        points = {}
-        for cid, c in self.control.game.scenario.countries.items():
-            lon, lat = c.position
-            points[cid] = (r.x + int((lon + 180) / 360 * r.w), r.y + int((80 - lat) / 140 * r.h))
-        return points
 
     def set_tab(self, tab: str):
         self.tab = tab
@@ -73,6 +72,8 @@ class MainScene(Scene):
         if self.tab != "orders":
             self.order_box.focused = False          # the box is only live on its own tab
         elif self.order_box.handle(event):
+            return
+        elif not self.order_box.focused and self.composer.handle_event(event):
             return
         if self.tab == "facilitator" and not self.resolver:
             for b in self.event_buttons:
@@ -88,14 +89,11 @@ class MainScene(Scene):
             if pygame.K_1 <= event.key < pygame.K_1 + len(TABS):
                 self.set_tab(TABS[event.key - pygame.K_1])
                 return
-        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.map_rect.collidepoint(event.pos):
-            self.select_at(event.pos)
+        picked = self.board.handle_event(event)
+        if picked:
+            self.selected, self.tab = picked, "country"
+            return
         super().handle_event(event)
-
-    def select_at(self, pos):
-        near = min(self.map_points.items(), key=lambda kv: (kv[1][0] - pos[0]) ** 2 + (kv[1][1] - pos[1]) ** 2)
-        self.selected = near[0]
-        self.tab = "country"
 
     def submit_text(self, text: str):
         if self.resolver:
@@ -108,6 +106,7 @@ class MainScene(Scene):
         else:
             self.messages = [(f"Queued for next turn: {text}", OKABE_ITO["green"])]
             self.order_box.value = ""
+        self.composer.layout()
 
     def inject(self, event_id: str):
         self.control.game.inject(event_id)
@@ -144,47 +143,56 @@ class MainScene(Scene):
         pygame.draw.rect(screen, PANEL, self.panel)
         for b in self.buttons:
             if b is not self.end_button:
-                b.colour = OKABE_ITO["sky"] if b.label.endswith(self.tab) else (60, 70, 90)
+                b.colour = OKABE_ITO["sky"] if b.label == TAB_LABELS[self.tab] else (60, 70, 90)
             b.draw(screen, self.control.fonts)
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
+        mouse = pygame.mouse.get_pos()
+        tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else []), mouse)
+        if not tip and self.map_rect.collidepoint(mouse):
+            tip = self.country_tip(self.board.country_at(mouse))
+        draw_tooltip(screen, self.control.fonts, tip, mouse)
+
+    def country_tip(self, cid) -> str:
+        if not cid:
+            return ""
+        c = self.control.game.scenario.countries[cid]
+        i = list(self.public["countries"]).index(cid)
+        return (f"{c.name}: {c.kind.replace('_', ' ')}, GDP {c.gdp:,.0f} $bn a year, alignment "
+                f"{float(self.public['alignment'][i]):+.2f} (+1 western, -1 China's bloc). Click for details.")
 
     def draw_bar(self, screen):
         f, g = self.control.fonts, self.control.game
         pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
-        text = (f"{self.seat}  |  {self.public['year']}  |  turn {g.turn} of {g.turns}  |  "
-                f"treasury {self.private['treasury']:,.0f} $bn  |  score {self.private['score']:+.3f}")
-        screen.blit(f.text(text), (12, 16))
+        year, half = int(self.public["year"]), "H1" if self.public["turn"] % 2 == 0 else "H2"
+        items = [(f"{self.seat}", f"You play {self.seat}: {g.scenario.countries[self.seat].name}." if self.seat in g.scenario.countries else self.seat),
+                 (f"{year} {half}", "The half-year the next turn plays; each turn is six months."),
+                 (f"turn {min(g.turn + 1, g.turns)} of {g.turns}", "Turns played so far plus the one you are ordering for, of the game's total."),
+                 (f"treasury {self.private['treasury']:,.0f} M$", "Money your government can spend on orders now, in millions of US dollars."),
+                 (f"may spend {self.private.get('spending_room', self.private['treasury']):,.0f} M$", "Treasury plus what you may still borrow: the most an order may cost."),
+                 (f"score {self.private['score']:+.3f}", "Your score this turn: how well your goals (supply security, economy, influence) are met; the scores tab compares it with the status-quo game.")]
+        x = 12
+        self.bar_tips = []
+        for text, tip in items:
+            surf = f.text(text)
+            screen.blit(surf, (x, 16))
+            self.bar_tips.append((pygame.Rect(x, 8, surf.get_width(), 40), tip))
+            x += surf.get_width() + 28
 
     def draw_map(self, screen):
-        f = self.control.fonts
-        countries = self.control.game.scenario.countries
-        alignment = dict(zip(self.public["countries"], self.public["alignment"]))
-        for cid, (x, y) in self.map_points.items():
-            radius = 14 if countries[cid].kind == "great_power" else 8
-            pygame.draw.circle(screen, alignment_colour(float(alignment.get(cid, 0.0))), (x, y), radius)
-            if cid == self.selected:
-                pygame.draw.circle(screen, OKABE_ITO["yellow"], (x, y), radius + 4, 3)
-            screen.blit(f.text(cid, "small"), (x + radius + 2, y - 8))
-        legend = ["blue: western bloc", "vermillion: China's bloc", "orange: the middle"]
-        draw_lines(screen, f, legend, 12, self.control.size[1] - 90, 400, "small", MUTED)
+        self.board.draw(screen, self.public, self.selected, self.control.fonts)
 
     def panel_text(self, screen, lines, y_offset=60, colour=TEXT):
         return draw_lines(screen, self.control.fonts, lines, self.panel.x + 12, self.panel.y + y_offset,
                           self.panel_w - 24, "small", colour)
 
     def draw_orders(self, screen):
+        self.composer.draw(screen)
+        y = self.order_box.rect.y - 30
+        for text, colour in self.messages[-1:]:
+            draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24, "small", colour)
         self.order_box.draw(screen, self.control.fonts)
-        y = self.panel_text(screen, ["Orders: click the box, type one, press Enter.", "They take effect when the turn ends."])
-        y = self.order_box.rect.bottom + 8
-        for text, colour in self.messages:
-            y = draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24,
-                           "small", colour)
-        pending = self.control.game.pending(self.seat)
-        lines = ["Pending: " + ("; ".join(pending) if pending else "none")]
-        lines += ["", "Orders you can give:"] + [f"{a} {sig}" for a, sig, _ in ACTIONS]
-        self.panel_text(screen, lines, y - self.panel.y + 8, MUTED)
 
     def draw_country(self, screen):
         cid = self.selected

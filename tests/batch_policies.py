@@ -1,0 +1,30 @@
+"""A policy that breaks on purpose, to check that a batch records a failing run and goes on."""
+
+from agents.policies.base import Policy, Traits
+
+
+class BreaksOnTurnTwo(Policy):
+    name = "breaks_on_turn_two"
+    traits = Traits(roles=("great_power", "middle", "resource", "firm"))
+    description = "Plays nothing on turn 1 and raises on turn 2."
+
+    def decide(self, observation, rng):
+        if observation["turn"] >= 2:
+            raise RuntimeError("this policy breaks on turn two")
+        return []
+
+
+class KillsItsProcessOnce(Policy):
+    """Kills the worker process playing it, the first time only (a marker file remembers),
+    as the out-of-memory killer would."""
+    name = "kills_its_process_once"
+    traits = Traits(roles=("great_power", "middle", "resource", "firm"))
+
+    def decide(self, observation, rng):
+        import os
+        import signal
+        marker = os.environ["CHOKEPOINT_TEST_KILL_MARKER"]
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return []
