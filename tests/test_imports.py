@@ -16,7 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("game", "agents")
 #: (importer, imported) edges allowed to close a loop: the model building its Mesa agents
-ALLOWED = {("game.world", "agents.firm"), ("game.world", "agents.state"), ("game.world", "agents")}
+ALLOWED = {("game.world", "agents.firm"), ("game.world", "agents.state"), ("game.world", "agents"),
+           # known, to be broken by the save format's owners: Game.load (game.api) defers to
+           # game.save, which builds a Game; listed here so that any other cycle still fails
+           ("game.api", "game.save")}
 
 
 def module_name(path: Path) -> str:
