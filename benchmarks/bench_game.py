@@ -5,6 +5,7 @@ Run from the repository root:
     python benchmarks/bench_game.py                       # defaults: --repeats 2 --seeds 1 2 3
     python benchmarks/bench_game.py --repeats 5 --seeds 1
     python benchmarks/bench_game.py --turns 2 --repeats 1 --no-scaling   # a quick look
+    python benchmarks/bench_game.py --compare 71dd0a5     # a git revision against the working tree
 
 What it measures (time.perf_counter, one process pinned to one CPU, BLAS and OpenMP
 limited to one thread):
@@ -252,11 +253,11 @@ def verdict(ok: bool) -> str:
 
 
 def print_games_table(rows: list[tuple[str, dict, dict]]) -> None:
-    print(f"{'firms':<6}{'count':>6}{'plants':>7}{'games':>6} |{'construct':>10} |"
+    print(f"{'scenario':<14}{'countries':>10}{'firms':>6}{'plants':>7}{'games':>6} |{'construct':>10} |"
           f"{'run median':>11}{'min':>9}{'max':>9}{'cpu':>9} |{'per turn':>9}   (ms)")
     for label, size, res in rows:
         run = res["run"]
-        print(f"{label:<6}{size['firms']:>6}{size['facilities']:>7}{res['games']:>6} |"
+        print(f"{label:<14}{size['countries']:>10}{size['firms']:>6}{size['facilities']:>7}{res['games']:>6} |"
               f"{res['construct']['median'] * 1e3:>10.1f} |{run['median'] * 1e3:>11.1f}"
               f"{run['min'] * 1e3:>9.1f}{run['max'] * 1e3:>9.1f}{res['run_cpu']['median'] * 1e3:>9.1f} |{res['per_turn_median'] * 1e3:>9.1f}")
 
@@ -288,6 +289,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--turns", type=int, default=None, help="turns per game (default: the whole game)")
     p.add_argument("--factors", type=int, nargs="+", default=list(DEFAULT_FACTORS),
                    help="firm multipliers for the scaling study (default 2 4)")
+    p.add_argument("--country-factors", type=int, nargs="+", default=list(DEFAULT_FACTORS),
+                   help="country multipliers for the scaling study (default 2 4)")
     p.add_argument("--no-scaling", action="store_true", help="skip the scaling study")
     p.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up game")
     p.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: first allowed)")
@@ -296,10 +299,23 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="play a seat with a registered policy instead of its default; SEAT is a "
                         "country or firm id, or a role kind (great_power, middle, resource, firm) "
                         "for every seat of that kind; repeatable, later ones win")
+    p.add_argument("--compare", metavar="REV",
+                   help="time a git revision and the working tree side by side and print the ratio "
+                        "(benchmarks/compare.py); uses --scenario, --seeds, --repeats, --turns, --cpu")
     args = p.parse_args(argv)
     if args.repeats < 1 or (args.turns is not None and args.turns < 1):
         p.error("--repeats and --turns must be at least 1")
     return args
+
+
+def scaling_row(label: str, k: int, res: dict, base: dict) -> dict:
+    """Print one row of the scaling table (ratios to the 1x game) and return its ratios."""
+    ratio = res["run"]["median"] / base["run"]["median"]
+    cpu_ratio = res["run_cpu"]["median"] / base["run_cpu"]["median"]
+    c_ratio = res["construct"]["median"] / base["construct"]["median"]
+    linear = "" if k == 1 else f"{'yes' if ratio <= k else 'NO'} (wall), {'yes' if cpu_ratio <= k else 'NO'} (cpu)"
+    print(f"{label:<14}{res['run']['median'] * 1e3:>14.1f}{ratio:>8.2f}{cpu_ratio:>11.2f}{c_ratio:>17.2f}   {linear}")
+    return {"ratio": ratio, "cpu_ratio": cpu_ratio, "construct_ratio": c_ratio}
 
 
 def _with_seats(Game, specs: list[str], known: dict, scenario, **kw):
@@ -312,6 +328,10 @@ def _with_seats(Game, specs: list[str], known: dict, scenario, **kw):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.compare:
+        from compare import compare
+        compare(args.compare, args.scenario, args.seeds, max(args.repeats, 2), args.turns, args.cpu)
+        return 0
     pinned = pin_to_one_cpu(args.cpu)
     started = datetime.now(timezone.utc)
     load_before = load_avg()
@@ -326,7 +346,7 @@ def main(argv=None) -> int:
     scenario = load_scenario(args.scenario)
     load_s = time.perf_counter() - t0
     turns = args.turns or scenario.calendar.turns
-    from scaling import describe, scale_firms
+    from scaling import describe, scale_countries, scale_firms
 
     seats = {}
     if args.seat:
@@ -360,14 +380,19 @@ def main(argv=None) -> int:
               f"run {r * 1e3:.0f} ms")
 
     factors = [] if args.no_scaling else [k for k in args.factors if k != 1]
+    country_factors = [] if args.no_scaling else [k for k in args.country_factors if k != 1]
     sizes, scenarios = {}, {"1x": scenario}
     for k in factors:
         t0 = time.perf_counter()
-        scenarios[f"{k}x"] = scale_firms(scenario, k)
+        scenarios[f"firms {k}x"] = scale_firms(scenario, k)
         print(f"  built firms x{k} scenario in {(time.perf_counter() - t0) * 1e3:.0f} ms "
-              f"({describe(scenarios[f'{k}x'])})")
+              f"({describe(scenarios[f'firms {k}x'])})")
+    for k in country_factors:
+        scenarios[f"countries {k}x"] = scale_countries(scenario, k)
+        print(f"  built countries x{k} scenario ({describe(scenarios[f'countries {k}x'])}; copies' ids "
+              f"are not ISO codes, which the engine does not need)")
     for label, sc in scenarios.items():
-        sizes[label] = {"firms": len(sc.firms), "facilities": sum(len(f.facilities) for f in sc.firms.values())}
+        sizes[label] = {"countries": len(sc.countries), "firms": len(sc.firms), "facilities": sum(len(f.facilities) for f in sc.firms.values())}
 
     # Memory first, while the process has played no more than the warm-up game.
     memory = memory_of_one_game(Game, scenario, args.seeds[0], turns)
@@ -410,23 +435,14 @@ def main(argv=None) -> int:
           f"process max RSS {rss_1x:.0f} MiB after it (interpreter, imports, scenario, warm-up and this game)")
 
     scaling = {}
-    if factors:
+    if factors or country_factors:
         print()
-        print("Scaling with the firm population (same world capacity; ratios of medians to 1x)")
-        print(f"{'firms':<7}{'run median ms':>14}{'ratio':>8}{'cpu ratio':>11}{'construct ratio':>17}"
-              f"   at most linear? (ratio <= firms ratio)")
-        cpu_base = base["run_cpu"]["median"]
+        print("Scaling (same world capacity and demand; ratios of medians to 1x): firms x k, then countries x k")
+        print(f"{'scenario':<14}{'run median ms':>14}{'ratio':>8}{'cpu ratio':>11}{'construct ratio':>17}"
+              f"   at most linear? (ratio <= k)")
         for label in scenarios:
-            k = int(label[:-1])
-            res = results[label]
-            ratio = res["run"]["median"] / med
-            cpu_ratio = res["run_cpu"]["median"] / cpu_base
-            c_ratio = res["construct"]["median"] / base["construct"]["median"]
-            linear = "" if k == 1 else f"{'yes' if ratio <= k else 'NO'} (wall), {'yes' if cpu_ratio <= k else 'NO'} (cpu)"
-            scaling[label] = {"ratio": ratio, "cpu_ratio": cpu_ratio, "construct_ratio": c_ratio}
-            print(f"{label:<7}{res['run']['median'] * 1e3:>14.1f}{ratio:>8.2f}{cpu_ratio:>11.2f}{c_ratio:>17.2f}"
-                  f"   {linear}")
-
+            k = int(label.rstrip("x").split()[-1])
+            scaling[label] = scaling_row(label, k, results[label], base)
     load_after = load_avg()
     print()
     print(f"load average (1, 5, 15 min) at the start {load_before}, at the end {load_after}; this run "

@@ -1,4 +1,4 @@
-"""Scenarios with more firms but the same world, for the scaling benchmark.
+"""Scenarios with more firms, or more countries, but the same world, for the scaling benchmark.
 
 ``scale_firms(scenario, k)`` returns a copy of a scenario in which every firm appears k
 times: the original under its own id and k-1 copies with ids ``<id>_2`` ... ``<id>_k``.
@@ -12,6 +12,14 @@ market stays the same size.
 Seat assignments of a firm (``seats``) and its initial orders are given to its copies too
 (an initial order naming one of the firm's facilities is pointed at the copy's facility).
 Countries, goods, events and everything else are untouched.
+
+``scale_countries(scenario, k)`` does the same for countries: every country appears k
+times (the original and copies ``<id>_2`` ... ``<id>_k``, in the same union, bloc and
+place), each with 1/k of its GDP, treasury, sector demand, stocks and reserves, and every
+facility is split into k plants of 1/k the capacity, one in each copy of its country
+(same firm, same unit cost). World demand and capacity stay the same; the number of
+country seats, market nodes and routes grows. Copies play their original's seat policy
+but get none of its initial orders, and events still name the originals.
 """
 
 from __future__ import annotations
@@ -78,6 +86,45 @@ def scale_firms(scenario: Scenario, k: int) -> Scenario:
         "map_name": f"{scenario.map_name} (firms x{k})",
     })
     # Keep the source files (saves refer to them) and give the map a hash of its new content.
+    world = WorldMap(name=scaled.map_name, description=scaled.map_description,
+                     countries=scaled.countries, firms=scaled.firms, sources=scaled.map_sources)
+    scaled._source_files = list(scenario.source_files)
+    scaled._hashes = {**scenario.hashes, "map": canonical_hash(world)}
+    return scaled
+
+
+def scale_countries(scenario: Scenario, k: int) -> Scenario:
+    """A copy of `scenario` with every country split into k countries of 1/k its size."""
+    if int(k) != k or k < 1:
+        raise ValueError(f"the scale factor must be a positive whole number, not {k!r}")
+    k = int(k)
+    if k == 1:
+        return scenario.model_copy(deep=True)
+    countries = {}
+    for cid, c in scenario.countries.items():
+        for j in range(1, k + 1):
+            countries[copy_id(cid, j)] = c.model_copy(deep=True, update={
+                "name": c.name if j == 1 else f"{c.name} #{j}",
+                "gdp": c.gdp / k, "treasury": c.treasury / k,
+                "demand": {g: v / k for g, v in c.demand.items()},
+                "stockpile": {g: v / k for g, v in c.stockpile.items()},
+                "reserves": {g: v / k for g, v in c.reserves.items()},
+            })
+    firms = {}
+    for fid, firm in scenario.firms.items():
+        facilities = [fac.model_copy(update={"id": copy_id(fac.id, j), "capacity": fac.capacity / k,
+                                             "country": copy_id(fac.country, j)})
+                      for fac in firm.facilities for j in range(1, k + 1)]
+        firms[fid] = firm.model_copy(deep=True, update={"facilities": facilities})
+    seats = dict(scenario.seats)
+    for seat, policy in scenario.seats.items():
+        if seat in scenario.countries:
+            for j in range(2, k + 1):
+                seats[copy_id(seat, j)] = policy
+    scaled = scenario.model_copy(deep=True, update={
+        "countries": countries, "firms": firms, "seats": seats,
+        "map_name": f"{scenario.map_name} (countries x{k})",
+    })
     world = WorldMap(name=scaled.map_name, description=scaled.map_description,
                      countries=scaled.countries, firms=scaled.firms, sources=scaled.map_sources)
     scaled._source_files = list(scenario.source_files)

@@ -125,3 +125,29 @@ def test_seat_options_reach_the_copied_firms_of_a_scaled_game(baseline, doubled)
     assert len(seats) == len(doubled.firms) == 2 * len(baseline.firms)
     assert seats.pop("MP") == "cautious"
     assert set(seats.values()) == {"expander"}
+
+
+def test_country_scaling_keeps_world_capacity_and_demand(baseline):
+    tripled = scaling.scale_countries(baseline, 3)
+    assert len(tripled.countries) == 3 * len(baseline.countries)
+    before, after = scaling.capacity_by_good(baseline), scaling.capacity_by_good(tripled)
+    assert before.keys() == after.keys()
+    assert all(abs(after[g] - before[g]) <= 1e-9 * max(before[g], 1.0) for g in before)
+    for sector in ("ev", "defence"):
+        world = sum(c.demand.get(sector, 0.0) for c in baseline.countries.values())
+        assert sum(c.demand.get(sector, 0.0) for c in tripled.countries.values()) == pytest.approx(world)
+    assert {fac.country for _f, fac in tripled.facilities()} >= {"US_2", "US_3", "CN_3"}
+    game = Game(tripled, seed=1, turns=2)
+    game.run()
+    assert game.model.production.sum() > 0
+
+
+def test_bench_game_compares_a_revision_with_the_working_tree():
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "bench_game.py"), "--compare", "HEAD", "--seeds", "1",
+         "--repeats", "2", "--turns", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert "speed-up (REV median / working-tree median):" in out.stdout
+    assert "working tree" in out.stdout

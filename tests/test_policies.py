@@ -227,7 +227,8 @@ def test_nationalist_takes_over_foreign_plants_in_play():
     foreign-owned plant once prices and foreign ownership run high; an investor-friendly
     Indonesia, in the same game, does not."""
     def id_orders(policy):
-        game = Game("baseline_2025", seed=1, seats={"ID": policy}, turns=6)
+        # twelve turns: cobalt ore runs high once Congo's quota binds, from about 2029
+        game = Game("baseline_2025", seed=1, seats={"ID": policy}, turns=12)
         game.run()
         return [text for t, seat, text in game.model.accepted if seat == "ID" and t > 0]
 

@@ -39,6 +39,9 @@ def hold_nickel_ore_high(small, firm_policy: str) -> tuple[Game, list[float], fl
              "TSINGSHAN": firm_policy}
     game = Game(small, seed=1, seats=seats)
     m = game.model
+    # China is given the money to keep buying for all HOLD turns (its small-world treasury
+    # pays for two): the test is about firms answering a held price, not about its budget
+    m.treasury[m.countries["CN"]] += 100_000.0
     g = m.goods["nickel_ore"]
     ref = float(m.ref_price[g])
     before = capacity_outside(m, "nickel_ore", "ID")

@@ -23,6 +23,7 @@ from game.facilities import CLOSED, OPERATING
 from game.ledger import credit_owners, debit_owners
 from game.market import MarketInput, clear_stage
 from game.market.routes import build_routes, restrict_by_content
+from game.phases.demand import final_demand, update_demand_response
 
 
 def run(model) -> None:
@@ -46,6 +47,7 @@ def run(model) -> None:
             if content:
                 update_content(m, p.good, content)
     m.price_expect = 0.6 * m.price_expect + 0.4 * m.price
+    update_demand_response(m)
     m.measures.stockpile_orders.clear()
     m.measures.stockpile_releases.clear()
     update_rival_share(m)
@@ -64,14 +66,6 @@ def reference_use(m) -> np.ndarray:
     r, g = need.nonzero()
     np.add.at(use.ravel(), fac.col("country")[rows][r] * use.shape[1] + g, need[r, g])
     return use
-
-
-def final_demand(m) -> np.ndarray:
-    """Sector demand for each good this turn, (C, G) in good units per turn."""
-    years = max(m.turn - 1, 0) * m.turn_frac
-    m.sector_level = m.demand * m.demand_factor * ((1.0 + m.growth) ** years)[None, :]
-    sector = m.sector_level * m.turn_frac
-    return np.einsum("cs,csg->cg", sector, m.intensity)
 
 
 class Prepared(NamedTuple):
@@ -182,7 +176,7 @@ def supply_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
         qty = np.where(fac.col("ftype")[rows] != m.recycler_type, np.minimum(qty, limit), qty)
     qty = np.maximum(qty, 0.0)
     countries = fac.col("country")[rows].astype(np.intp)
-    cost = fac.col("unit_cost")[rows]
+    cost = fac.col("unit_cost")[rows] + input_value(m, rows, goods, countries, ins)
     ms = m.measures
     subsidies = _by_good(m, ((good, country, rate) for (country, good), rate in ms.export_subsidies.items()))
     releases = _by_good(m, ((good, country, amount) for country, good, amount in ms.stockpile_releases))
@@ -207,6 +201,21 @@ def supply_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
             k = np.concatenate([k, np.zeros(len(rel_c))])
         out.append({"rows": r, "n_fac": len(r), "country": c, "qty": q, "cost": k})
     return out
+
+
+def input_value(m, rows: np.ndarray, goods: np.ndarray, countries: np.ndarray, ins: np.ndarray) -> np.ndarray:
+    """What the inputs of one unit of each plant's output are worth at this turn's price
+    in the plant's country (inputs clear a chain level earlier, so the price is known).
+
+    A plant offers its output at its unit cost plus this: it would rather keep (or resell)
+    inputs worth more than its output earns, so no plant sells below the market cost of its
+    inputs and an upstream price rise passes downstream within the turn. Recyclers buy no
+    inputs, so theirs is zero."""
+    value = np.zeros(rows.shape[0])
+    if ins.size and rows.size:
+        value = (m.recipe[goods[:, None], ins] * m.price[countries[:, None], ins]).sum(axis=1)
+        value[m.fac.col("ftype")[rows] == m.recycler_type] = 0.0
+    return value
 
 
 def deliver_offtakes(m, g: int, rows: np.ndarray, qty: np.ndarray) -> np.ndarray:
@@ -294,6 +303,12 @@ def demand_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
     return out
 
 
+#: turns over which a plant rebuilds its working stock of an input after running it down
+REFILL_TURNS = 2.0
+#: the most a plant pays to rebuild that stock, as a multiple of the input's expected price
+REFILL_PREMIUM = 1.5
+
+
 def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
     """Per good of the level, (plants, quantity, bid): what each plant using the good asks
     for this turn and the most it pays per unit, the margin its output is expected to
@@ -306,8 +321,10 @@ def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
     out = fac.col("good")[users]
     coef = m.recipe[out, g_in]
     mk = m.rules.market
-    target = 1.0 + mk.input_buffer_turns      # this turn's use plus a working stock
-    need = np.maximum(target * cap_turn[users] * coef - fac.input_stock[users, g_in], 0.0)
+    use = cap_turn[users] * coef
+    held = fac.input_stock[users, g_in]
+    now = np.maximum(use - held, 0.0)                                   # this turn's use
+    refill = np.maximum((1.0 + mk.input_buffer_turns) * use - held, 0.0) - now   # the working stock
     cty = fac.col("country")[users]
     expect = m.price_expect
     out_price = np.maximum(expect[cty, out], m.ref_price[out] * 0.5)
@@ -315,9 +332,21 @@ def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
     margin = (out_price - fac.col("unit_cost")[users] - other_inputs) / coef
     ref = m.ref_price[g_in]
     bid = np.clip(margin, mk.min_input_bid_multiple * ref, mk.max_input_bid_multiple * ref)
-    keep = need > 1e-12
-    return [(u[k], n[k], b[k]) for u, n, b, k in
-            zip(users_of, _split(need, sizes), _split(bid, sizes), _split(keep, sizes))]
+    # a plant that ran short rebuilds its working stock over REFILL_TURNS turns, not at
+    # once, and pays no more than REFILL_PREMIUM times the price it expects for it, so a
+    # short turn is not followed by a buying rush that doubles its demand at any price
+    refill = refill / REFILL_TURNS
+    refill_bid = np.minimum(bid, REFILL_PREMIUM * expect[cty, g_in])
+    n = len(users)
+    both_users = np.concatenate([users, users])
+    both_need = np.concatenate([now, refill])
+    both_bid = np.concatenate([bid, refill_bid])
+    out = []
+    for k, (lo, size) in enumerate(zip(np.cumsum([0] + sizes[:-1]), sizes)):
+        part = np.r_[lo:lo + size, n + lo:n + lo + size]
+        part = part[both_need[part] > 1e-12]
+        out.append((both_users[part], both_need[part], both_bid[part]))
+    return out
 
 
 def consume_inputs(m, f: int, g: int, produced: float) -> None:
@@ -379,7 +408,7 @@ def settle(m, prepared: list[Prepared], results: list) -> None:
     if brow.size:
         bq = np.concatenate([res.demand_taken[nfin:nfin + n] for res, n in zip(results, nbs)])
         bgood = np.repeat(lv, nbs)
-        fac.input_stock[brow, bgood] += bq
+        np.add.at(fac.input_stock, (brow, bgood), bq)   # a plant bids twice: its use, its stock
         bcost = bq * price[fac.col("country")[brow], bgood]
         np.add.at(m.fac_input_cost, brow, bcost)     # a plant may buy two goods of a level
         debit_owners(m, brow, bcost)

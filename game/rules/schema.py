@@ -64,12 +64,23 @@ class Market(Strict):
     transship_markup: NonNegative
 
 
+class DemandResponse(Strict):
+    """How sector demand for a good gives way when its price stays above the reference:
+    thrift, substitution and recycling bring demand toward (price / reference)^-elasticity
+    (never below `floor` of the normal demand), closing the gap with a lag of `lag_years`."""
+    elasticity: NonNegative
+    lag_years: Positive
+    floor: Fraction = 0.5
+    source: Optional[Text] = None
+
+
 class Good(Strict):
     name: Text
     unit: Text
     stage: Literal["ore", "refined", "component"]
     price: Positive
     source: Optional[Text] = None
+    demand_response: Optional[DemandResponse] = None
 
 
 class Recipe(Strict):
