@@ -111,8 +111,8 @@ class NewGameScene(Scene):
                            "Click a power to play it (click again for AI); several = hot seat.",
                            "body", MUTED), (80, 140))
         for b in self.buttons:
-            seat = b.label.split(":")[0]
-            b.colour = OKABE_ITO["orange"] if seat in self.humans else OKABE_ITO["blue"]
+            if ":" in b.label:                       # a seat: orange when a person plays it
+                b.colour = OKABE_ITO["orange"] if b.label.split(":")[0] in self.humans else OKABE_ITO["blue"]
             b.draw(screen, f)
         names = ", ".join(self.humans) or "nobody yet: pick at least one"
         screen.blit(f.text(f"People play: {names}"), (560, 215))

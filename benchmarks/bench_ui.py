@@ -1,0 +1,57 @@
+"""Frame time of the main screen, idle and while a turn resolves, at 1280x800 and 1920x1080.
+
+    python benchmarks/bench_ui.py
+
+Targets: p95 <= 16 ms idle at 1280x800, <= 33 ms while a turn resolves. Runs on SDL's dummy
+driver, so it measures drawing into the window's surface, not the display's own flip.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import pygame  # noqa: E402
+
+from game.ui.app import Control  # noqa: E402
+
+
+def frame_times(control, frames: int) -> list[float]:
+    scene, out = control.scenes["main"], []
+    for _ in range(frames):
+        t0 = time.perf_counter()
+        scene.update(1 / 60)
+        scene.draw(control.screen)
+        pygame.display.flip()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def report(label: str, times: list[float]) -> None:
+    times = sorted(times)
+    p95 = times[int(len(times) * 0.95) - 1]
+    print(f"{label:32s} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms   ({len(times)} frames)")
+
+
+def main() -> None:
+    pygame.init()
+    for size in ((1280, 800), (1920, 1080)):
+        control = Control(scenario="baseline_2025", seed=1, humans=[], size=size)
+        control.start_game(["US"])
+        frame_times(control, 30)                       # warm the text cache
+        report(f"{size[0]}x{size[1]} idle", frame_times(control, 300))
+        main_scene = control.scenes["main"]
+        main_scene.start_resolving()
+        busy = []
+        while main_scene.resolver and not main_scene.resolver.done:
+            busy += frame_times(control, 1)
+        report(f"{size[0]}x{size[1]} resolving a turn", busy or [0.0])
+    pygame.quit()
+
+
+if __name__ == "__main__":
+    main()
