@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,6 +32,14 @@ class TurnReport:
     accepted: list[tuple[str, str]] = field(default_factory=list)
     rejected: list[tuple[str, str, str]] = field(default_factory=list)
     digest: str = ""
+
+
+class OrderCheck(NamedTuple):
+    """`Game.check_order`'s answer: why the order would be refused (None if it would not),
+    the money it takes at once (M$), and the turns before it takes effect."""
+    reason: str | None
+    cost: float
+    delay: int
 
 
 class Game:
@@ -101,6 +110,44 @@ class Game:
     def pending(self, seat: str) -> list[str]:
         """The orders a seat has queued for the next turn, as text."""
         return list(self._submitted.get(seat, []))
+
+    def withdraw(self, seat: str, index: int) -> str:
+        """Take back the `index`-th order a seat has queued for the next turn; returns its text."""
+        queued = self._submitted.get(seat, [])
+        if not 0 <= index < len(queued):
+            raise IndexError(f"{seat} has no queued order number {index + 1} (it has {len(queued)})")
+        text = queued.pop(index)
+        self.model.pending_orders[seat].pop(index)
+        log, turn = self.model.submission_log, self.model.turn + 1
+        at = [i for i in range(self._marks[3], len(log)) if log[i] == (turn, seat, text)]
+        del log[at[-1]]        # equal texts are interchangeable: the last one goes
+        return text
+
+    def check_order(self, seat: str, order) -> OrderCheck:
+        """Would this order be carried out if the turn were played now, and what would it cost?
+
+        Runs the engine's own checks and handler (`game.actions.dispatch.execute`) on a
+        throwaway copy of the world, so nothing here changes the game. The check is against
+        the world as it stands: orders queued earlier this turn and other seats' orders are
+        not played first. `cost` is the money the order takes from the seat's treasury or
+        cash at once (later payments, e.g. of a price floor, come in later turns)."""
+        import copy
+
+        from game.actions.dispatch import execute
+        from game.ledger import seat_balance
+        if seat not in self.model.seat_agent:
+            raise ValueError(f"unknown seat {seat!r}")
+        try:
+            order = order if isinstance(order, Order) else parse_order(order)
+        except OrderSyntaxError as exc:
+            return OrderCheck(str(exc), 0.0, 0)
+        trial = copy.deepcopy(self.model)
+        before = seat_balance(trial, seat)
+        spec = trial.rules.actions.get(order.action)
+        delay = spec.delay if spec is not None else 0
+        if not execute(trial, seat, order, delayed=True):
+            return OrderCheck(trial.rejections[-1][3], 0.0, delay)
+        return OrderCheck(None, before - seat_balance(trial, seat), delay)
 
     def inject(self, event: str, **params) -> None:
         """Facilitator: make a catalogued event happen at the start of the next turn."""

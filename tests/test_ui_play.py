@@ -113,3 +113,37 @@ def test_hot_seat_facilitator_save_load_and_after_action(control, tmp_path):
     resolve(control)
     assert control.scene.name == "after_action"
     assert set(control.scene.scores) >= {"US", "CN"}
+
+
+def pick(control, picker, typed):
+    """Click a picker's value, type to jump to a choice, press Enter."""
+    click(control, (picker.rect.centerx, picker.rect.centery, 1, 1))
+    type_text(control, typed)
+    key(control, pygame.K_RETURN)
+
+
+def test_orders_panel_checks_before_adding_and_cancels(control):
+    start(control, "US")
+    orders = control.scene.orders
+    pick(control, orders.action_picker, "export_control")
+    good, target = (next(w for w in orders.widgets if w.name == n) for n in ("good", "target"))
+    pick(control, good, "gallium")
+    pick(control, target, "CN")
+    control.frame()
+    assert orders.last_text == "export_control good=gallium target=CN mode=ban"
+    assert orders.check.reason is None and orders.add_button.enabled
+    click(control, orders.add_button.rect)
+    assert control.game.pending("US") == ["export_control good=gallium target=CN mode=ban"]
+    pick(control, orders.action_picker, "subsidy")
+    amount = next(w for w in orders.widgets if w.name == "amount")
+    click(control, amount.rect)                          # focus the number and type a huge grant
+    amount.value = ""
+    type_text(control, "99999999")
+    key(control, pygame.K_RETURN)
+    control.frame()
+    assert orders.check.reason is not None and not orders.add_button.enabled
+    click(control, orders.add_button.rect)               # refused: nothing added
+    assert len(control.game.pending("US")) == 1
+    click(control, orders.cancel_buttons[0].rect)
+    assert control.game.pending("US") == []
+    assert control.scene.messages[0][0].startswith("Taken back: export_control")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pygame
 
-from game.ui.scenes import ACTIONS, Resolver, Scene
+from game.ui.orders_panel import OrdersPanel
+from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
 
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
@@ -48,8 +49,11 @@ class MainScene(Scene):
                                lambda t=t: self.set_tab(t), colour=(60, 70, 90)) for i, t in enumerate(TABS)]
         self.end_button = Button("End turn (E)", (w - 200, 6, 190, 44), self.end_turn, colour=OKABE_ITO["green"])
         self.buttons.append(self.end_button)
-        self.order_box = TextBox((px, self.panel.y + 120, self.panel_w - 24, 40), self.submit_text,
-                                 "e.g. export_control good=gallium target=CN")
+        self.order_box = TextBox((px, self.panel.bottom - 50, self.panel_w - 24, 40), self.submit_text,
+                                 "or type one: export_control good=gallium target=CN")
+        if not hasattr(self, "orders"):
+            self.orders = OrdersPanel(self)
+        self.orders.layout(px, self.panel.y + 60, self.panel_w - 24)
         self.map_points = self._project()
         events = sorted(self.control.game.scenario.events)
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
@@ -72,7 +76,7 @@ class MainScene(Scene):
     def handle_event(self, event):
         if self.tab != "orders":
             self.order_box.focused = False          # the box is only live on its own tab
-        elif self.order_box.handle(event):
+        elif self.order_box.handle(event) or self.orders.handle(event):
             return
         if self.tab == "facilitator" and not self.resolver:
             for b in self.event_buttons:
@@ -109,6 +113,9 @@ class MainScene(Scene):
             self.messages = [(f"Queued for next turn: {text}", OKABE_ITO["green"])]
             self.order_box.value = ""
 
+    def say(self, text: str, colour) -> None:
+        self.messages = [(text, colour)]
+
     def inject(self, event_id: str):
         self.control.game.inject(event_id)
         self.messages = [(f"Facilitator: {event_id} will happen at the start of next turn", OKABE_ITO["purple"])]
@@ -129,6 +136,8 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
+        if self.tab == "orders":
+            self.orders.update()
         if self.resolver:
             self.spinner += dt
             if self.resolver.done:
@@ -154,7 +163,7 @@ class MainScene(Scene):
         f, g = self.control.fonts, self.control.game
         pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
         text = (f"{self.seat}  |  {self.public['year']}  |  turn {g.turn} of {g.turns}  |  "
-                f"treasury {self.private['treasury']:,.0f} $bn  |  score {self.private['score']:+.3f}")
+                f"treasury {self.private['treasury']:,.0f} M$  |  score {self.private['score']:+.3f}")
         screen.blit(f.text(text), (12, 16))
 
     def draw_map(self, screen):
@@ -175,16 +184,12 @@ class MainScene(Scene):
                           self.panel_w - 24, "small", colour)
 
     def draw_orders(self, screen):
-        self.order_box.draw(screen, self.control.fonts)
-        y = self.panel_text(screen, ["Orders: click the box, type one, press Enter.", "They take effect when the turn ends."])
-        y = self.order_box.rect.bottom + 8
-        for text, colour in self.messages:
-            y = draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24,
-                           "small", colour)
-        pending = self.control.game.pending(self.seat)
-        lines = ["Pending: " + ("; ".join(pending) if pending else "none")]
-        lines += ["", "Orders you can give:"] + [f"{a} {sig}" for a, sig, _ in ACTIONS]
-        self.panel_text(screen, lines, y - self.panel.y + 8, MUTED)
+        f = self.control.fonts
+        self.orders.draw(screen)
+        y = self.order_box.rect.y - 34
+        for text, colour in self.messages[-1:]:
+            draw_lines(screen, f, [text], self.panel.x + 12, y, self.panel_w - 24, "small", colour)
+        self.order_box.draw(screen, f)
 
     def draw_country(self, screen):
         cid = self.selected

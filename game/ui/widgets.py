@@ -100,3 +100,16 @@ def draw_lines(screen, fonts: Fonts, lines, x: int, y: int, width: int, size="bo
         screen.blit(surf, (x, y), pygame.Rect(0, 0, width, surf.get_height()))
         y += surf.get_height() + 4
     return y
+
+
+def wrap(fonts: Fonts, text: str, width: int, size: str = "body") -> list[str]:
+    """Split text into lines that fit `width` pixels in the given font size."""
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and fonts.fonts[size].size(trial)[0] > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return lines + ([line] if line else [])
