@@ -197,6 +197,17 @@ class Game:
         """All recorded metrics as a long pyarrow Table (turn, entity, good, metric, value)."""
         return self.model.log.table()
 
+    def trade_flows(self, good: str) -> list[tuple[str, str, float]]:
+        """Last turn's shipments of a good, (exporter, importer, quantity in the good's unit
+        per turn), largest first: what customs statistics would show everyone."""
+        m = self.model
+        if good not in m.goods:
+            raise ValueError(f"unknown good {good!r}; known: {', '.join(m.goods)}")
+        flows = m.flows[m.goods[good]]
+        ids = m.countries.ids
+        rows = [(ids[e], ids[i], float(flows[e, i])) for e, i in zip(*np.nonzero(flows > 1e-9))]
+        return sorted(rows, key=lambda r: -r[2])
+
     def digest(self) -> str:
         return state_digest(self.model)
 

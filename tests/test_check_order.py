@@ -45,3 +45,20 @@ def test_withdraw_removes_the_order_from_the_turn_and_the_save_log():
     mine = [t for s, t in report.accepted if s == "US"]
     assert mine == ["tariff good=battery_cell target=CN rate=0.2"]
     assert game.history[-1]["orders"]["US"] == mine
+
+
+def test_trade_flows_add_up_to_the_exports_shown_to_everyone():
+    game = make_game()
+    game.step()
+    flows = game.trade_flows("gallium")
+    assert flows and flows == sorted(flows, key=lambda r: -r[2])
+    public = game.observe("US")["public"]
+    j = public["goods"].index("gallium")
+    by_exporter = {}
+    for exporter, importer, q in flows:
+        assert exporter != importer and q > 0
+        by_exporter[exporter] = by_exporter.get(exporter, 0.0) + q
+    top = max(by_exporter, key=by_exporter.get)
+    assert top == "CN"                              # China ships most of the world's gallium
+    row = public["countries"].index(top)
+    assert abs(by_exporter[top] - float(public["exports"][row][j])) <= 0.05 * float(public["exports"][row][j])

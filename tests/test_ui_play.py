@@ -147,3 +147,27 @@ def test_orders_panel_checks_before_adding_and_cancels(control):
     click(control, orders.cancel_buttons[0].rect)
     assert control.game.pending("US") == []
     assert control.scene.messages[0][0].startswith("Taken back: export_control")
+
+
+def test_world_board_zooms_pans_and_selects_a_country(control):
+    start(control, "US")
+    board = control.scene.map
+    at = board.points()["CN"]
+    pygame.mouse.set_pos(at)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1))
+    control.frame()
+    assert board.zoom > 1.0
+    at = board.points()["CN"]
+    for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+        pygame.event.post(pygame.event.Event(kind, button=1, pos=at))
+    control.frame()
+    assert control.scene.selected == "CN" and control.scene.tab == "country"
+    before = board.points()["CN"]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(200, 400)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(300, 450), rel=(100, 50), buttons=(1, 0, 0)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=(300, 450)))
+    control.frame()
+    assert board.points()["CN"] == (before[0] + 100, before[1] + 50)     # a drag pans, not selects
+    assert control.scene.selected == "CN"
+    key(control, pygame.K_g)                               # G shows the next good's trade
+    assert control.scene.good_picker.value != "gallium"

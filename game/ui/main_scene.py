@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import pygame
 
-from game.ui.orders_panel import OrdersPanel
+from game.ui.map_view import MapView
+from game.ui.orders_panel import OrdersPanel, Picker
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
 
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
-
-
-def alignment_colour(alignment: float):
-    """Western-aligned blue, China-aligned vermillion, the middle orange."""
-    if alignment >= 0.5:
-        return OKABE_ITO["blue"]
-    if alignment <= -0.5:
-        return OKABE_ITO["vermillion"]
-    return OKABE_ITO["orange"]
 
 
 class MainScene(Scene):
@@ -37,6 +29,7 @@ class MainScene(Scene):
         """Read the seat's observation once; draw reads only what is kept here."""
         obs = self.control.game.observe(self.seat)
         self.public, self.private = obs["public"], obs["private"]
+        self.flows = {g: self.control.game.trade_flows(g) for g in self.public["goods"]}
 
     def layout(self):
         w, h = self.control.size
@@ -54,20 +47,16 @@ class MainScene(Scene):
         if not hasattr(self, "orders"):
             self.orders = OrdersPanel(self)
         self.orders.layout(px, self.panel.y + 60, self.panel_w - 24)
-        self.map_points = self._project()
+        if not hasattr(self, "map"):
+            self.map = MapView(self)
+        self.map.set_rect(self.map_rect)
+        goods = list(self.public["goods"])
+        shown = self.good_picker.value if hasattr(self, "good_picker") else "gallium"
+        self.good_picker = Picker("good", (12, self.map_rect.y + 8, 420, 36), goods, shown)
         events = sorted(self.control.game.scenario.events)
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
                                      lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
                               for i, e in enumerate(events)]
-
-    def _project(self):
-        """Equirectangular projection of each country's (longitude, latitude) on the board."""
-        r = self.map_rect.inflate(-60, -60)
-        points = {}
-        for cid, c in self.control.game.scenario.countries.items():
-            lon, lat = c.position
-            points[cid] = (r.x + int((lon + 180) / 360 * r.w), r.y + int((80 - lat) / 140 * r.h))
-        return points
 
     def set_tab(self, tab: str):
         self.tab = tab
@@ -92,13 +81,19 @@ class MainScene(Scene):
             if pygame.K_1 <= event.key < pygame.K_1 + len(TABS):
                 self.set_tab(TABS[event.key - pygame.K_1])
                 return
-        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.map_rect.collidepoint(event.pos):
-            self.select_at(event.pos)
+        if self.good_picker.handle(event):
+            return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_g:
+            self.good_picker.step(-1 if event.mod & pygame.KMOD_SHIFT else 1)
+            return
+        chosen = self.map.handle(event)
+        if chosen:
+            self.select_country(chosen)
+            return
         super().handle_event(event)
 
-    def select_at(self, pos):
-        near = min(self.map_points.items(), key=lambda kv: (kv[1][0] - pos[0]) ** 2 + (kv[1][1] - pos[1]) ** 2)
-        self.selected = near[0]
+    def select_country(self, cid: str):
+        self.selected = cid
         self.tab = "country"
 
     def submit_text(self, text: str):
@@ -167,17 +162,8 @@ class MainScene(Scene):
         screen.blit(f.text(text), (12, 16))
 
     def draw_map(self, screen):
-        f = self.control.fonts
-        countries = self.control.game.scenario.countries
-        alignment = dict(zip(self.public["countries"], self.public["alignment"]))
-        for cid, (x, y) in self.map_points.items():
-            radius = 14 if countries[cid].kind == "great_power" else 8
-            pygame.draw.circle(screen, alignment_colour(float(alignment.get(cid, 0.0))), (x, y), radius)
-            if cid == self.selected:
-                pygame.draw.circle(screen, OKABE_ITO["yellow"], (x, y), radius + 4, 3)
-            screen.blit(f.text(cid, "small"), (x + radius + 2, y - 8))
-        legend = ["blue: western bloc", "vermillion: China's bloc", "orange: the middle"]
-        draw_lines(screen, f, legend, 12, self.control.size[1] - 90, 400, "small", MUTED)
+        self.map.draw(screen, self.good_picker.value, self.selected)
+        self.good_picker.draw(screen, self.control.fonts)
 
     def panel_text(self, screen, lines, y_offset=60, colour=TEXT):
         return draw_lines(screen, self.control.fonts, lines, self.panel.x + 12, self.panel.y + y_offset,
