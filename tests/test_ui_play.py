@@ -78,6 +78,9 @@ def test_submit_export_control_refuse_bad_order_and_end_turn(control):
     assert main.resolver is not None                      # resolving off the UI thread
     click(control, main.end_button.rect)                  # a second End turn is refused visibly
     assert main.queued_clicks == 1
+    worker = main.resolver
+    worker.thread.join()
+    assert worker.progress == (worker.progress[1], worker.progress[1], "end_of_turn")   # every phase heard
     resolve(control)
     assert control.game.turn == 1
     assert any(s == "US" and t.startswith("export_control good=gallium target=CN")

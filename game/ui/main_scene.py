@@ -9,6 +9,10 @@ from game.ui.orders_panel import OrdersPanel, Picker
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
 
+PHASE_WORDS = {"events": "events", "orders": "the AI seats chose their orders",
+               "adjudication": "orders carried out", "production": "production and trade",
+               "finance": "money: taxes, debts and profits", "politics": "politics: alignment and stability",
+               "scoring": "scores", "end_of_turn": "end of turn"}
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
 
 
@@ -133,6 +137,8 @@ class MainScene(Scene):
     def update(self, dt: float):
         if self.tab == "orders":
             self.orders.update()
+        for b in self.event_buttons:
+            b.enabled = not self.resolver              # greyed while the turn resolves
         if self.resolver:
             self.spinner += dt
             if self.resolver.done:
@@ -157,7 +163,7 @@ class MainScene(Scene):
     def draw_bar(self, screen):
         f, g = self.control.fonts, self.control.game
         pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
-        text = (f"{self.seat}  |  {self.public['year']}  |  turn {g.turn} of {g.turns}  |  "
+        text = (f"{self.seat}  |  {self.public['year']:.1f}  |  turn {self.public['turn']} of {g.turns}  |  "
                 f"treasury {self.private['treasury']:,.0f} M$  |  score {self.private['score']:+.3f}")
         screen.blit(f.text(text), (12, 16))
 
@@ -223,12 +229,18 @@ class MainScene(Scene):
             b.draw(screen, self.control.fonts)
 
     def draw_progress(self, screen):
-        r = self.map_rect.inflate(-self.map_rect.w // 3, -self.map_rect.h + 120)
+        """A real bar: phases of the turn done so far, and what the engine is doing now."""
+        f = self.control.fonts
+        r = pygame.Rect(0, 0, self.map_rect.w * 2 // 3, 150)
+        r.center = self.map_rect.center
         pygame.draw.rect(screen, PANEL, r, border_radius=8)
-        dots = "." * (int(self.spinner * 3) % 4)
-        msg = f"Resolving turn {self.control.game.turn + 1}{dots}"
-        if self.queued_clicks:
-            msg += "  (already ending the turn)"
-        screen.blit(self.control.fonts.text(msg), (r.x + 20, r.y + 20))
-        width = int((r.w - 40) * ((self.spinner % 2.0) / 2.0))
-        pygame.draw.rect(screen, OKABE_ITO["sky"], (r.x + 20, r.y + 70, width, 16))
+        pygame.draw.rect(screen, OKABE_ITO["sky"], r, 2, border_radius=8)
+        done, total, name = self.resolver.progress
+        screen.blit(f.text(f"Resolving turn {self.public['turn'] + 1}: {done} of {total} phases done"), (r.x + 20, r.y + 16))
+        doing = PHASE_WORDS.get(name, name) if done else "starting"
+        screen.blit(f.text(f"last done: {doing}  ({self.spinner:.1f} s)", "small", MUTED), (r.x + 20, r.y + 50))
+        pygame.draw.rect(screen, (16, 18, 24), (r.x + 20, r.y + 80, r.w - 40, 18))
+        pygame.draw.rect(screen, OKABE_ITO["sky"], (r.x + 20, r.y + 80, (r.w - 40) * done // total, 18))
+        note = ("Already ending the turn: wait for it." if self.queued_clicks else
+                "You can look around; orders wait until the turn is over.")
+        screen.blit(f.text(note, "small", OKABE_ITO["orange"] if self.queued_clicks else MUTED), (r.x + 20, r.y + 112))

@@ -191,9 +191,10 @@ class MapView:
     def draw_legend(self, surf, good) -> None:
         f = self.control.fonts
         name = self.control.game.scenario.goods[good].name
+        traded = "blue arcs: last turn's trade" if self.scene.flows[good] else "no trade yet: arcs appear after a turn"
         lines = [f"Showing: {name} ({good}). Change with the picker above or G.",
                  "dots: blue western bloc, vermillion China's bloc, orange the middle",
-                 "green squares: share of world output; blue arcs: last turn's trade",
+                 f"green squares: share of world output; {traded}",
                  "crossed vermillion line: export ban; yellow: licence or quota; ring: aimed at all",
                  "wheel / + - zoom, drag pans, 0 resets, click a country to see it"]
         y = self.rect.h - len(lines) * (f.sizes["small"] + 9) - 8

@@ -15,7 +15,6 @@ import pygame
 from game.orders import EXPORT_MODES, ORDER_TYPES, TECH_AREAS, describe_actions
 from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, TextBox, draw_lines, wrap
 
-ROW_H = 38
 _PLAIN = re.compile(r"[A-Za-z0-9_.,:/@%+\-]+")
 HELP = {a: doc for a, _, doc in describe_actions()}
 
@@ -79,7 +78,8 @@ class Picker:
         pygame.draw.rect(screen, (16, 18, 24), self.rect, border_radius=4)
         pygame.draw.rect(screen, OKABE_ITO["sky"] if self.focused else MUTED, self.rect, 2, border_radius=4)
         for text, x in (("<", self.rect.x + 10), (">", self.rect.right - 22)):
-            screen.blit(fonts.text(text, "body", OKABE_ITO["sky"]), (x, self.rect.y + 8))
+            arrow = fonts.text(text, "body", OKABE_ITO["sky"])
+            screen.blit(arrow, (x, self.rect.centery - arrow.get_height() // 2))
         label = self.value + (f"   (typed: {self.search})" if self.focused and self.search else "")
         shown = fonts.text(label)
         screen.blit(shown, (self.rect.x + 36, self.rect.centery - shown.get_height() // 2),
@@ -124,7 +124,8 @@ class NumberBox(TextBox):
         pygame.draw.rect(screen, (16, 18, 24), self.rect, border_radius=4)
         pygame.draw.rect(screen, OKABE_ITO["sky"] if self.focused else MUTED, self.rect, 2, border_radius=4)
         for text, x in (("-", self.rect.x + 12), ("+", self.rect.right - 22)):
-            screen.blit(fonts.text(text, "body", OKABE_ITO["sky"]), (x, self.rect.y + 8))
+            arrow = fonts.text(text, "body", OKABE_ITO["sky"])
+            screen.blit(arrow, (x, self.rect.centery - arrow.get_height() // 2))
         shown = fonts.text(self.value + ("|" if self.focused else ""))
         screen.blit(shown, (inner.x + 2, self.rect.centery - shown.get_height() // 2))
 
@@ -176,8 +177,9 @@ class OrdersPanel:
     # -- layout ----------------------------------------------------------------------------
     def layout(self, x: int, y: int, width: int) -> None:
         self.x, self.y, self.width = x, y, width
+        self.row = self.control.fonts.fonts["body"].get_height() + 14      # rows grow with the font
         actions = self.allowed_actions()
-        self.action_picker = Picker("action", (x + 130, y, width - 130, ROW_H - 4), actions,
+        self.action_picker = Picker("action", (x + 130, y, width - 130, self.row - 4), actions,
                                     self.action if self.action in actions else "export_control")
         self.build_fields()
 
@@ -185,9 +187,9 @@ class OrdersPanel:
         self.action = self.action_picker.value
         self.widgets = []
         self.help_lines = wrap(self.control.fonts, HELP.get(self.action, ""), self.width, "small")[:2]
-        y = self.y + ROW_H + 4 + 24 * len(self.help_lines)
+        y = self.y + self.row + 4 + (self.control.fonts.fonts["small"].get_height() + 4) * len(self.help_lines)
         for f in fields(ORDER_TYPES[self.action]):
-            rect = (self.x + 130, y, self.width - 130, ROW_H - 4)
+            rect = (self.x + 130, y, self.width - 130, self.row - 4)
             type_name = getattr(f.type, "__name__", str(f.type))
             default = None if f.default is MISSING else f.default
             choices = self.choices_for(f.name, self.action)
@@ -205,7 +207,7 @@ class OrdersPanel:
                 self.widgets.append(box)
             self.widgets[-1].default = "" if default is None else str(self.widgets[-1].value)
             self.widgets[-1].shown = default is None or f.metadata.get("shown", False)
-            y += ROW_H
+            y += self.row
         self.check_y = y + 4
         self.add_button = Button("Add to this turn (Enter)", (self.x, y + 60, 300, 44), self.add,
                                  colour=OKABE_ITO["green"])
@@ -247,6 +249,9 @@ class OrdersPanel:
         self.scene.submit_text(self.last_text)
 
     def cancel(self, index: int) -> None:
+        if self.scene.resolver:
+            self.scene.say("The turn is resolving: nothing can be taken back now.", OKABE_ITO["vermillion"])
+            return
         text = self.control.game.withdraw(self.scene.seat, index)
         self.scene.say(f"Taken back: {text}", OKABE_ITO["orange"])
 
@@ -268,11 +273,13 @@ class OrdersPanel:
     # -- drawing ---------------------------------------------------------------------------
     def draw(self, screen) -> None:
         f = self.control.fonts
-        screen.blit(f.text("action"), (self.x, self.y + 8))
+        name = f.text("action")
+        screen.blit(name, (self.x, self.action_picker.rect.centery - name.get_height() // 2))
         self.action_picker.draw(screen, f)
-        draw_lines(screen, f, self.help_lines, self.x, self.y + ROW_H + 4, self.width, "small", MUTED)
+        draw_lines(screen, f, self.help_lines, self.x, self.y + self.row + 4, self.width, "small", MUTED)
         for w in self.widgets:
-            screen.blit(f.text(w.name), (self.x, w.rect.y + 8))
+            name = f.text(w.name)
+            screen.blit(name, (self.x, w.rect.centery - name.get_height() // 2))
             w.draw(screen, f)
         self.draw_check(screen, f)
         self.add_button.draw(screen, f)

@@ -188,12 +188,16 @@ class Resolver:
 
     def __init__(self, game: Game):
         self.game, self.report, self.error = game, None, None
+        self.progress = (0, 1, "starting")          # (phases done, phases in all, last phase)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _heard(self, done: int, total: int, name: str) -> None:
+        self.progress = (done, total, name)         # one assignment: the UI thread reads it whole
+
     def _run(self):
         try:
-            self.report = self.game.step()
+            self.report = self.game.step(on_phase=self._heard)
         except Exception as exc:  # shown on screen, never lost
             self.error = exc
 
