@@ -143,7 +143,8 @@ class Control:
 
 
 def play_demo(control: Control) -> None:
-    """Play `demo_turns` turns through the real scenes with AI behind every seat, shooting each."""
+    """Play `demo_turns` turns through the real scenes, shooting each screen: the first
+    seat queues an export control through the orders panel, then every seat ends its turns."""
     control.frame()
     control.shot("01_title")
     control.new_game_screen()
@@ -154,18 +155,35 @@ def play_demo(control: Control) -> None:
     control.start_game(control.options["humans"] or ["US", "CN"])
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
-    for i, tab in enumerate(("orders", "country", "markets", "news", "scores", "facilitator")):
-        main.set_tab(tab)
-        control.frame()
-        control.shot(f"{3 + i:02d}_main_{tab}")
+    if control.game.check_order(main.seat, "export_control good=gallium target=CN").reason is None:
+        main.submit_text("export_control good=gallium target=CN")
+    control.frame()
+    control.shot("03_main_orders")
+    shot_tabs, resolving_shot = False, False
     while control.scene.name != "after_action" and control.running:
         if control.scene.name == "handover":
-            control.shot("09_handover")
+            control.shot("10_handover")
             control.scene.reveal()
         elif control.scene.name == "main" and not main.resolver:
+            if control.game.turn >= 1 and not shot_tabs:
+                shoot_tabs(control, main)
+                shot_tabs = True
             main.end_turn()
+        elif main.resolver and not resolving_shot and main.resolver.progress[0] >= 2:
+            control.shot("04_resolving")
+            resolving_shot = True
         control.frame()
-    control.shot("10_after_action")
+    control.shot("11_after_action")
+
+
+def shoot_tabs(control: Control, main) -> None:
+    """After a turn: the board with China selected, then each tab of the side panel."""
+    main.select_country("CN")
+    for i, tab in enumerate(("country", "markets", "news", "scores", "facilitator")):
+        main.set_tab(tab)
+        control.frame()
+        control.shot(f"{5 + i:02d}_main_{tab}")
+    main.set_tab("orders")
 
 
 def main(args) -> int:

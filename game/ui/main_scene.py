@@ -184,17 +184,34 @@ class MainScene(Scene):
         self.order_box.draw(screen, f)
 
     def draw_country(self, screen):
-        cid = self.selected
+        self.panel_text(screen, self.country_lines(self.selected))
+
+    def country_lines(self, cid: str) -> list[str]:
+        """What anyone can see of a country: its standing, what it makes and trades most,
+        and the export controls it has issued or faces; your own seat adds your books."""
+        p, goods = self.public, self.public["goods"]
         c = self.control.game.scenario.countries[cid]
-        i = list(self.public["countries"]).index(cid)
+        i = list(p["countries"]).index(cid)
         lines = [f"{c.name} ({cid}), {c.kind.replace('_', ' ')}",
-                 f"alignment {float(self.public['alignment'][i]):+.2f} (+1 western, -1 China's bloc)",
-                 f"stability {float(self.public['stability'][i]):.2f} (0 collapse, 1 solid)"]
+                 f"alignment {float(p['alignment'][i]):+.2f} (+1 western, -1 China's bloc)",
+                 f"stability {float(p['stability'][i]):.2f} (0 collapse, 1 solid)", "",
+                 "Biggest world shares of output:"]
+        shares = sorted(((float(p["world_share"][i][j]), g) for j, g in enumerate(goods)), reverse=True)[:5]
+        lines += [f"  {g}: {v:.0%} of the world" for v, g in shares if v > 0.005] or ["  none yet"]
+        world_imports = p["imports"].sum(axis=0)
+        buys = sorted(((float(p["imports"][i][j]) / float(world_imports[j]), g) for j, g in enumerate(goods)
+                       if float(p["imports"][i][j]) > 0), reverse=True)[:4]
+        lines += ["Biggest shares of world imports:"] + ([f"  {g}: {v:.0%}" for v, g in buys] or ["  none"])
+        issued = [f"  {k['mode']} on {k['good']} to {k['target']}" for k in p["controls"] if k["issuer"] == cid]
+        facing = [f"  {k['issuer']}: {k['mode']} on {k['good']}" for k in p["controls"]
+                  if k["target"] in (cid, "ALL") and k["issuer"] != cid]
+        lines += ["Export controls it imposes:"] + (issued[:6] or ["  none"])
+        lines += ["Export controls it faces:"] + (facing[:6] or ["  none"])
         if cid == self.seat:
-            lines += [f"treasury {self.private['treasury']:,.0f} $bn", "", "Your stockpile:"]
-            goods = self.public["goods"]
-            lines += [f"  {g}: {float(v):.2f}" for g, v in zip(goods, self.private["stockpile"]) if float(v) > 0]
-        self.panel_text(screen, lines)
+            lines += ["", f"Your treasury: {self.private['treasury']:,.0f} M$; stockpile:"]
+            lines += [f"  {g}: {float(v):.2f}" for g, v in zip(goods, self.private["stockpile"]) if float(v) > 0] \
+                or ["  empty"]
+        return lines
 
     def draw_markets(self, screen):
         goods, price, ref = self.public["goods"], self.public["price"], self.public["ref_price"]
