@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 
@@ -34,10 +33,14 @@ class TurnReport:
     digest: str = ""
 
 
-class OrderCheck(NamedTuple):
-    """`Game.check_order`'s answer: why the order would be refused (None if it would not),
-    the money it takes at once (M$), and the turns before it takes effect."""
-    reason: str | None
+@dataclass
+class OrderCheck:
+    """The engine's verdict on an order before it is sent: `ok`, or the `reason` it would
+    be refused; `cost` is what the seat's treasury would lose (M$), `delay` the turns it
+    waits before it takes effect."""
+    text: str
+    ok: bool
+    reason: str
     cost: float
     delay: int
 
@@ -71,6 +74,26 @@ class Game:
         m = self.model       # where this turn's records start in the model's logs
         self._marks = (len(m.accepted), len(m.rejections), len(m.events_log), len(m.submission_log))
         self._baseline: Game | None = None
+
+    @classmethod
+    def load(cls, path) -> "Game":
+        """The game a save holds, replayed and checked turn by turn, ready to play on: it
+        continues exactly as the game that was saved would have (raises game.save.SaveError)."""
+        from game.save import load_game
+        return load_game(path)
+
+    def set_policy(self, seat: str, policy: str) -> None:
+        """Hand a seat to an AI policy (or to a person, with "human") from the next turn on."""
+        from agents.policies import make_policy
+        m = self.model
+        if seat not in m.seat_agent:
+            raise ValueError(f"unknown seat {seat!r}")
+        if policy == HUMAN:
+            m.human_seats.add(seat)
+        else:
+            m.seat_agent[seat].policy = make_policy(policy, m.seat_kind(seat))
+            m.human_seats.discard(seat)
+        self.seats[seat] = policy
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -112,25 +135,27 @@ class Game:
         return list(self._submitted.get(seat, []))
 
     def withdraw(self, seat: str, index: int) -> str:
-        """Take back the `index`-th order a seat has queued for the next turn; returns its text."""
+        """Take back the `index`-th order a seat has queued for the next turn (as `pending`
+        lists them); returns its text. Nothing of it is left in the game or its save."""
         queued = self._submitted.get(seat, [])
         if not 0 <= index < len(queued):
-            raise IndexError(f"{seat} has no queued order number {index + 1} (it has {len(queued)})")
+            raise IndexError(f"{seat} has {len(queued)} pending order(s); there is no number {index + 1}")
         text = queued.pop(index)
-        self.model.pending_orders[seat].pop(index)
-        log, turn = self.model.submission_log, self.model.turn + 1
-        at = [i for i in range(self._marks[3], len(log)) if log[i] == (turn, seat, text)]
-        del log[at[-1]]        # equal texts are interchangeable: the last one goes
+        m, turn = self.model, self.model.turn + 1
+        orders = m.pending_orders.get(seat, [])
+        same = [i for i, o in enumerate(orders) if o.text() == text]
+        del orders[same[-1]]
+        logged = [i for i, (t, s, x) in enumerate(m.submission_log)
+                  if i >= self._marks[3] and (t, s, x) == (turn, seat, text)]
+        del m.submission_log[logged[-1]]
         return text
 
-    def check_order(self, seat: str, order) -> OrderCheck:
-        """Would this order be carried out if the turn were played now, and what would it cost?
+    def check_order(self, seat: str, order) -> "OrderCheck":
+        """Would this order be carried out if the turn ended now, and what would it cost?
 
-        Runs the engine's own checks and handler (`game.actions.dispatch.execute`) on a
-        throwaway copy of the world, so nothing here changes the game. The check is against
-        the world as it stands: orders queued earlier this turn and other seats' orders are
-        not played first. `cost` is the money the order takes from the seat's treasury or
-        cash at once (later payments, e.g. of a price floor, come in later turns)."""
+        Runs the engine's own checks and handler (game.actions.dispatch) on a throwaway copy
+        of the world, so the answer is the rules' answer; the game itself is not touched.
+        Orders already queued this turn are not applied first."""
         import copy
 
         from game.actions.dispatch import execute
@@ -138,16 +163,29 @@ class Game:
         if seat not in self.model.seat_agent:
             raise ValueError(f"unknown seat {seat!r}")
         try:
-            order = order if isinstance(order, Order) else parse_order(order)
+            parsed = parse_order(order)
         except OrderSyntaxError as exc:
-            return OrderCheck(str(exc), 0.0, 0)
+            return OrderCheck(str(order), False, str(exc), 0.0, 0)
         trial = copy.deepcopy(self.model)
+        trial.turn += 1                       # as adjudication sees it next turn
         before = seat_balance(trial, seat)
-        spec = trial.rules.actions.get(order.action)
+        spec = trial.rules.actions.get(parsed.action)
         delay = spec.delay if spec is not None else 0
-        if not execute(trial, seat, order, delayed=True):
-            return OrderCheck(trial.rejections[-1][3], 0.0, delay)
-        return OrderCheck(None, before - seat_balance(trial, seat), delay)
+        ok = execute(trial, seat, parsed, delayed=True)
+        reason = "" if ok else trial.rejections[-1][3]
+        cost = before - seat_balance(trial, seat) if ok else 0.0
+        return OrderCheck(parsed.text(), ok, reason, float(cost), int(delay))
+
+    def trade_flows(self, good: str) -> list[tuple[str, str, float]]:
+        """Last turn's shipments of a good: (exporter, importer, volume per turn), largest first."""
+        m = self.model
+        if good not in m.goods.ids:
+            raise ValueError(f"unknown good {good!r}")
+        flows = m.flows[m.goods.ids.index(good)]
+        ids = m.countries.ids
+        src, dst = np.nonzero(flows > 1e-9)
+        out = [(ids[a], ids[b], float(flows[a, b])) for a, b in zip(src, dst) if a != b]
+        return sorted(out, key=lambda f: -f[2])
 
     def inject(self, event: str, **params) -> None:
         """Facilitator: make a catalogued event happen at the start of the next turn."""
@@ -201,17 +239,6 @@ class Game:
     def metrics(self):
         """All recorded metrics as a long pyarrow Table (turn, entity, good, metric, value)."""
         return self.model.log.table()
-
-    def trade_flows(self, good: str) -> list[tuple[str, str, float]]:
-        """Last turn's shipments of a good, (exporter, importer, quantity in the good's unit
-        per turn), largest first: what customs statistics would show everyone."""
-        m = self.model
-        if good not in m.goods:
-            raise ValueError(f"unknown good {good!r}; known: {', '.join(m.goods)}")
-        flows = m.flows[m.goods[good]]
-        ids = m.countries.ids
-        rows = [(ids[e], ids[i], float(flows[e, i])) for e, i in zip(*np.nonzero(flows > 1e-9))]
-        return sorted(rows, key=lambda r: -r[2])
 
     def digest(self) -> str:
         return state_digest(self.model)

@@ -3,6 +3,8 @@
     chokepoint run --scenario baseline_2025 --seed 1 [--turns T] [--orders FILE] [--out DIR]
     chokepoint validate FILE...
     chokepoint replay SAVE
+    chokepoint resume SAVE [--turns N] [--seat X=POLICY] [--out DIR]
+    chokepoint report SAVE --out DIR
     chokepoint scenarios
     chokepoint actions
     chokepoint policies
@@ -46,7 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
                      "(firm=expander, middle=hedging:easy); repeatable, later ones win")
     run.add_argument("--out", type=Path, help="write turns.parquet, orders.csv and game.save here")
     run.add_argument("--quiet", action="store_true", help="print only the final digest")
+    run.add_argument("--report", action="store_true", help="with --out: also write the after-action report there")
     run.set_defaults(func=cmd_run)
+
+    res = sub.add_parser("resume", help="continue a saved game (it plays on as if it had never stopped)")
+    res.add_argument("save", type=Path)
+    res.add_argument("--turns", type=int, help="play this many more turns (default: to the game's end)")
+    res.add_argument("--seat", action="append", default=[], metavar="SEAT=POLICY",
+                     help="hand a seat (or a role kind) to a policy from now on; repeatable")
+    res.add_argument("--out", type=Path, help="write the outputs here, autosaving every turn "
+                     "(default: the save is updated where it is)")
+    res.set_defaults(func=cmd_resume)
+
+    aar = sub.add_parser("report", help="write the after-action report of a save: HTML page and charts")
+    aar.add_argument("save", type=Path)
+    aar.add_argument("--out", type=Path, required=True, help="folder for report.html and the PNGs")
+    aar.set_defaults(func=cmd_report)
 
     val = sub.add_parser("validate", help="check ruleset, map and scenario files")
     val.add_argument("paths", nargs="+", type=Path)
@@ -134,23 +151,29 @@ def cmd_run(args) -> int:
     except (ValueError, PolicyError) as exc:
         return _fail(str(exc))
 
+    from game.session import SAVE_NAME, play_out
+    play_out(game, script=script, autosave=args.out / SAVE_NAME if args.out else None)
+    return finish(game, args, scripted=bool(script))
+
+
+def finish(game, args, *, scripted: bool) -> int:
+    """Summary, outputs and (with --report) the report of a game played by run or resume."""
     from game.summary import print_summary
-    while not game.over:
-        for seat, orders in script.get(game.turn + 1, []):
-            for text, why in game.submit(seat, orders):
-                print(f"turn {game.turn + 1}: {seat}: rejected {text!r}: {why}", file=sys.stderr)
-        report = game.step()
-        for seat, text, why in report.rejected:
-            if seat in script_seats(script):
-                print(f"turn {report.turn}: {seat}: rejected {text!r}: {why}", file=sys.stderr)
     if args.quiet:
         print(game.digest())
     else:
-        print_summary(game, scripted=bool(script))
+        print_summary(game, scripted=scripted)
     if args.out:
-        write_outputs(game, args.out, against_baseline=bool(script))
+        write_outputs(game, args.out, against_baseline=scripted)
         if not args.quiet:
             print(f"\nwrote {args.out / 'turns.parquet'}, {args.out / 'orders.csv'} and {args.out / 'game.save'}")
+        if getattr(args, "report", False):
+            from game.session import write_report
+            page = write_report(game, args.out)
+            print(f"wrote the after-action report: open {page} in a browser")
+        elif not args.quiet:
+            print(f"for the after-action report: chokepoint report {args.out / 'game.save'} --out {args.out}"
+                  f"  (then open {args.out / 'report.html'})")
     return 0
 
 
@@ -247,6 +270,50 @@ def cmd_replay(args) -> int:
     except SaveError as exc:
         return _fail(str(exc))
     print(f"{args.save}: {game.turn} turns replayed, every digest matches; final digest {game.digest()}")
+    return 0
+
+
+def cmd_resume(args) -> int:
+    from agents.policies import PolicyError
+    from game.save import SaveError
+    from game.session import SAVE_NAME, extend, human_seats, play_out, resume
+    if args.turns is not None and args.turns < 1:
+        return _fail("--turns must be at least 1")
+    try:
+        game = resume(args.save, args.seat)
+    except SaveError as exc:
+        return _fail(str(exc))
+    except (ValueError, PolicyError) as exc:
+        return _fail(str(exc))
+    extend(game, args.turns)
+    if game.over:
+        return _fail(f"{args.save}: the game is over (turn {game.turn} of {game.turns}); nothing to resume")
+    if human_seats(game):
+        print(f"note: {', '.join(human_seats(game))} are played by people and give no orders here; "
+              "--seat SEAT=POLICY hands them to an AI", file=sys.stderr)
+    start = game.turn
+    play_out(game, turns=args.turns, autosave=(args.out / SAVE_NAME) if args.out else args.save)
+    print(f"{args.save}: resumed at turn {start}, played to turn {game.turn} of {game.turns}; "
+          f"final digest {game.digest()}")
+    if args.out:
+        write_outputs(game, args.out)
+        print(f"wrote {args.out / 'turns.parquet'}, {args.out / 'orders.csv'} and {args.out / 'game.save'}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from game.save import SaveError
+    from game.session import write_report
+    try:
+        from game.api import Game
+        game = Game.load(args.save)
+    except SaveError as exc:
+        return _fail(str(exc))
+    if game.turn == 0:
+        return _fail(f"{args.save}: the game has not played a turn yet: nothing to report")
+    page = write_report(game, args.out)
+    print(f"wrote {page} and its charts ({', '.join(p.name for p in sorted(args.out.glob('*.png')))}); "
+          f"open {page} in a browser (it needs no network)")
     return 0
 
 

@@ -53,6 +53,16 @@ class MetricsLog:
         for name, values in m.objectives.items():
             snap["country"][f"objective_{name}"] = np.asarray(values, dtype=float).copy()
         snap["sector_output"] = m.sector_output.copy()
+        snap["sector_lost"] = m.sector_level * (1.0 - m.sector_output)      # US$B a year of output
+        snap["rival_share"] = np.array(m.rival_share, copy=True)
+        snap["flow_value"] = trade_value(m)
+        snap["capacity_by_status"] = capacity_by_status(m)
+        n_fac = len(m.fac)
+        profit = getattr(m, "fac_profit", None)      # set by the finance phase
+        snap["facilities"] = {"output": m.fac_output[:n_fac].copy(),
+                              "profit": np.zeros(n_fac) if profit is None else np.array(profit[:n_fac])}
+        snap["controls"] = tuple((c.issuer, c.good, c.target, c.mode, c.binds(m.turn))
+                                 for c in m.measures.controls.values())
         fac = m.fac
         cap_value = np.zeros(len(m.firms))
         private = fac.col("state_owner") < 0
@@ -94,6 +104,19 @@ def capacity_by_country(m) -> np.ndarray:
     rows = np.flatnonzero(fac.col("status") == 0)
     np.add.at(out, (fac.col("country")[rows], fac.col("good")[rows]), fac.col("capacity")[rows])
     return out
+
+
+def capacity_by_status(m) -> np.ndarray:
+    """Capacity of every facility by status (operating, idle, construction, closed) and good."""
+    fac = m.fac
+    out = np.zeros((4, len(m.goods)))
+    np.add.at(out, (fac.col("status"), fac.col("good")), fac.col("capacity"))
+    return out
+
+
+def trade_value(m) -> np.ndarray:
+    """Value of this turn's shipments, exporter x importer, in M$ at the exporter's price."""
+    return np.einsum("gei,eg->ei", m.flows, m.price)
 
 
 def _extend(cols, turn, entity, good, metric, values) -> None:

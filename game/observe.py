@@ -97,6 +97,11 @@ def _pipelines(m) -> dict[str, np.ndarray]:
         np.add.at(out["pipeline_by_owner"], home * G + good, qty)
     out["pipeline_by_country"] = out["pipeline_by_country"].reshape(C, G)
     out["pipeline_by_owner"] = out["pipeline_by_owner"].reshape(C, G)
+    working = np.flatnonzero(fac.col("status") == 0)       # operating plants, per turn
+    capacity = np.zeros(C * G)
+    np.add.at(capacity, fac.col("country")[working] * G + fac.col("good")[working],
+              fac.col("capacity")[working] * m.turn_frac)
+    out["capacity"] = capacity.reshape(C, G)
     return out
 
 

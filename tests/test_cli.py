@@ -130,7 +130,7 @@ def test_replay_of_a_tampered_save_fails_cleanly_naming_the_line(passive_run, tm
     lines[2] = json.dumps(record)
     bad = tmp_path / "tampered.save"
     bad.write_text("\n".join(lines) + "\n")
-    assert_clean_failure(chokepoint("replay", bad), 2, f"{bad}:3:", "ffffffffffffffff")
+    assert_clean_failure(chokepoint("replay", bad), 2, f"{bad}:3:", "turn 2", "check does not match")
 
 
 # ---- scripted orders ---------------------------------------------------------------------

@@ -64,7 +64,7 @@ def test_the_readme_play_command_opens_the_window_and_plays(first_block, tmp_pat
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert {"01_title.png", "03_main_orders.png", "04_resolving.png", "11_after_action.png"} <= set(shots), shots
+    assert {"01_title.png", "03_main_orders.png", "04_resolving.png", "12_after_action.png"} <= set(shots), shots
 
 
 def test_the_play_command_without_a_screen_says_to_run_headless(first_block):

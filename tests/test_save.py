@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from game import Game, load_scenario
-from game.save import SaveError, load_game, read_save, write_save
+from game.save import CHAIN_START, SaveError, line_check, load_game, read_save, write_save
 
 HERE = Path(__file__).resolve().parent
 SMALL = str(HERE / "fixtures" / "small" / "small_scenario.yaml")
@@ -138,6 +138,28 @@ def lines_of(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
+def resigned(text: str) -> str:
+    """The lines with their chained checks made again and an end line added where missing,
+    as a forger would: what is left to catch them is the replay itself."""
+    out, previous, turns = [], CHAIN_START, 0
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            out.append(line)
+            continue
+        if isinstance(record, dict) and "end" not in record:
+            turns += "turn" in record
+            record["check"] = previous = line_check(record, previous)
+            line = json.dumps(record, sort_keys=True)
+        if not (isinstance(record, dict) and "end" in record):
+            out.append(line)
+    end = {"end": turns}
+    end["check"] = line_check(end, previous)
+    return "\n".join(out + [json.dumps(end, sort_keys=True)]) + "\n"
+
+
 def test_a_tampered_digest_is_caught_on_its_line(small_save, tmp_path):
     path = small_save
     lines = lines_of(path)
@@ -145,7 +167,7 @@ def test_a_tampered_digest_is_caught_on_its_line(small_save, tmp_path):
     record["digest"] = "0123456789abcdef"
     lines[2] = json.dumps(record, sort_keys=True)
     bad = tmp_path / "tampered.save"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad.write_text(resigned("\n".join(lines)), encoding="utf-8")
     with pytest.raises(SaveError) as err:
         load_game(bad)
     assert f"{bad}:3:" in str(err.value) and "turn 2" in str(err.value) and "0123456789abcdef" in str(err.value)
@@ -158,7 +180,7 @@ def test_a_tampered_order_is_caught_on_its_line(small_save, tmp_path):
     record["orders"]["US"] = ["enforcement level=0.9"]    # instead of buying gallium
     lines[1] = json.dumps(record, sort_keys=True)
     bad = tmp_path / "cheat.save"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad.write_text(resigned("\n".join(lines)), encoding="utf-8")
     with pytest.raises(SaveError, match=rf"{bad}:2: turn 1 replays"):
         load_game(bad)
 
@@ -173,11 +195,11 @@ def _turn(**fields) -> str:
 
 # name -> (how to damage a good save, the line the error must name or None)
 DAMAGE = {
-    "cut off mid-line": (lambda p: p.read_text()[:-25], 4),
+    "cut off mid-line": (lambda p: p.read_text()[:-25], 5),           # the end line, cut
     "empty": (lambda p: "", 1),
     "garbage bytes": (lambda p: "\x00\x01garbage{{{\n", 1),
     "another format": (lambda p: json.dumps({"format": "not-a-save"}) + "\n", 1),
-    "future version": (lambda p: _header(p).replace('"version": 1', '"version": 99') + "\n", 1),
+    "future version": (lambda p: _header(p).replace('"version": 2', '"version": 99') + "\n", 1),
     "a turn line that is not JSON": (lambda p: _header(p) + "\n{turn: 1,\n", 2),
 }
 UNCHECKED = {   # damage the loader must catch: (damage, line named, the exception it used to escape as)
@@ -218,7 +240,8 @@ def test_a_malformed_save_gives_a_save_error_not_a_traceback(small_save, tmp_pat
     path = small_save
     damage, line, _escapes_as = UNCHECKED[name]
     bad = tmp_path / "malformed.save"
-    _write(bad, damage(path))
+    body = damage(path)
+    _write(bad, body if isinstance(body, bytes) else resigned(body))
     with pytest.raises(SaveError) as err:
         load_game(bad)
     assert str(err.value).startswith(f"{bad}:{line}"), str(err.value)

@@ -83,6 +83,8 @@ def test_submit_export_control_refuse_bad_order_and_end_turn(control):
     assert worker.progress == (worker.progress[1], worker.progress[1], "end_of_turn")   # every phase heard
     resolve(control)
     assert control.game.turn == 1
+    board = control.scene.board                           # drawn while resolving, yet not stale after
+    assert board.flows_for(control.scene.public["turn"]) == control.game.trade_flows(board.good)[:30] != []
     assert any(s == "US" and t.startswith("export_control good=gallium target=CN")
                for s, t in control.last_report.accepted)
 
@@ -118,59 +120,36 @@ def test_hot_seat_facilitator_save_load_and_after_action(control, tmp_path):
     assert set(control.scene.scores) >= {"US", "CN"}
 
 
-def pick(control, picker, typed):
-    """Click a picker's value, type to jump to a choice, press Enter."""
-    click(control, (picker.rect.centerx, picker.rect.centery, 1, 1))
-    type_text(control, typed)
-    key(control, pygame.K_RETURN)
-
-
-def test_orders_panel_checks_before_adding_and_cancels(control):
+def test_compose_an_order_with_pickers_see_the_verdict_send_and_cancel(control):
     start(control, "US")
-    orders = control.scene.orders
-    pick(control, orders.action_picker, "export_control")
-    good, target = (next(w for w in orders.widgets if w.name == n) for n in ("good", "target"))
-    pick(control, good, "gallium")
-    pick(control, target, "CN")
-    control.frame()
-    assert orders.last_text == "export_control good=gallium target=CN mode=ban"
-    assert orders.check.reason is None and orders.add_button.enabled
-    click(control, orders.add_button.rect)
-    assert control.game.pending("US") == ["export_control good=gallium target=CN mode=ban"]
-    pick(control, orders.action_picker, "subsidy")
-    amount = next(w for w in orders.widgets if w.name == "amount")
-    click(control, amount.rect)                          # focus the number and type a huge grant
-    amount.value = ""
-    type_text(control, "99999999")
-    key(control, pygame.K_RETURN)
-    control.frame()
-    assert orders.check.reason is not None and not orders.add_button.enabled
-    click(control, orders.add_button.rect)               # refused: nothing added
+    main = control.scene
+    comp = main.composer
+    click(control, next(b for b in comp.buttons if b.label == "export_control").rect)
+    assert comp.action == "export_control" and comp.verdict is not None and comp.verdict.ok
+    good_before = comp.values["good"]
+    arrows = [b for b in comp.buttons if b.label == ">"]
+    click(control, arrows[0].rect)                          # next good
+    assert comp.values["good"] != good_before
+    assert comp.verdict.text == comp.text() or comp.verdict.text.startswith(comp.text())
+    click(control, comp.send_button.rect)
     assert len(control.game.pending("US")) == 1
-    click(control, orders.cancel_buttons[0].rect)
+    assert control.game.pending("US")[0].startswith(f"export_control good={comp.values['good']}")
+    cancel = next(b for b in comp.buttons if b.label == "cancel")
+    click(control, cancel.rect)
     assert control.game.pending("US") == []
-    assert control.scene.messages[0][0].startswith("Taken back: export_control")
+    assert main.messages[-1][0].startswith("Withdrawn")
 
 
-def test_world_board_zooms_pans_and_selects_a_country(control):
+def test_the_board_zooms_pans_and_picks_a_country(control):
     start(control, "US")
-    board = control.scene.map
-    at = board.points()["CN"]
-    pygame.mouse.set_pos(at)
-    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1))
+    main, board = control.scene, control.scene.board
+    x, y = board.points()["CN"]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(x, y)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=(x, y)))
     control.frame()
-    assert board.zoom > 1.0
-    at = board.points()["CN"]
-    for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
-        pygame.event.post(pygame.event.Event(kind, button=1, pos=at))
-    control.frame()
-    assert control.scene.selected == "CN" and control.scene.tab == "country"
-    before = board.points()["CN"]
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(200, 400)))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(300, 450), rel=(100, 50), buttons=(1, 0, 0)))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=(300, 450)))
-    control.frame()
-    assert board.points()["CN"] == (before[0] + 100, before[1] + 50)     # a drag pans, not selects
-    assert control.scene.selected == "CN"
-    key(control, pygame.K_g)                               # G shows the next good's trade
-    assert control.scene.good_picker.value != "gallium"
+    assert main.selected == "CN" and main.tab == "country"
+    zoom = board.zoom
+    board.zoom_at((x, y), 1.25)
+    assert board.zoom > zoom and abs(board.points()["CN"][0] - x) <= 1   # zooms about the mouse
+    key(control, pygame.K_RIGHTBRACKET)
+    assert board.good != "gallium"

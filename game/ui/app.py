@@ -155,8 +155,10 @@ def play_demo(control: Control) -> None:
     control.start_game(control.options["humans"] or ["US", "CN"])
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
-    if control.game.check_order(main.seat, "export_control good=gallium target=CN").reason is None:
-        main.submit_text("export_control good=gallium target=CN")
+    main.composer.choose("export_control")           # the pickers and the engine's verdict
+    main.composer.values.update(good="gallium", target="CN")
+    main.composer.recheck()
+    main.composer.send()
     control.frame()
     control.shot("03_main_orders")
     shot_tabs, resolving_shot = False, False
@@ -173,17 +175,19 @@ def play_demo(control: Control) -> None:
             control.shot("04_resolving")
             resolving_shot = True
         control.frame()
-    control.shot("11_after_action")
+    control.shot("12_after_action")
 
 
 def shoot_tabs(control: Control, main) -> None:
     """After a turn: the board with China selected, then each tab of the side panel."""
-    main.select_country("CN")
+    main.selected = "CN"
     for i, tab in enumerate(("country", "markets", "news", "scores", "facilitator")):
         main.set_tab(tab)
         control.frame()
         control.shot(f"{5 + i:02d}_main_{tab}")
     main.set_tab("orders")
+    control.frame()
+    control.shot("11_main_after_a_turn")               # the board now carries last turn's trade
 
 
 def main(args) -> int:

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import pygame
 
-from game.ui.map_view import MapView
-from game.ui.orders_panel import OrdersPanel, Picker
+from game.ui.board import Board
+from game.ui.composer import Composer
 from game.ui.scenes import Resolver, Scene
-from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
+from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
+                             hovered_tip)
 
 PHASE_WORDS = {"events": "events", "orders": "the AI seats chose their orders",
                "adjudication": "orders carried out", "production": "production and trade",
                "finance": "money: taxes, debts and profits", "politics": "politics: alignment and stability",
                "scoring": "scores", "end_of_turn": "end of turn"}
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
+TAB_LABELS = {"orders": "Orders", "country": "Country", "markets": "Markets", "news": "News",
+              "scores": "Scores", "facilitator": "Facilitate"}
+TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pending ones (key 1).",
+            "country": "The selected country: stocks, capacity, treasury, stability (key 2). Click a disc on the map.",
+            "markets": "Prices of every good against their 2025 reference (key 3).",
+            "news": "What happened last turn: events and every seat's public actions (key 4).",
+            "scores": "Each side's score against the status-quo game of the same seed (key 5).",
+            "facilitator": "For the instructor: make a catalogued event happen next turn; save (key 6)."}
 
 
 class MainScene(Scene):
@@ -26,6 +35,7 @@ class MainScene(Scene):
         self.resolver: Resolver | None = None
         self.queued_clicks = 0
         self.selected = seat
+        self.composer = Composer(self)
         self.refresh()
         super().startup()
 
@@ -33,7 +43,6 @@ class MainScene(Scene):
         """Read the seat's observation once; draw reads only what is kept here."""
         obs = self.control.game.observe(self.seat)
         self.public, self.private = obs["public"], obs["private"]
-        self.flows = {g: self.control.game.trade_flows(g) for g in self.public["goods"]}
 
     def layout(self):
         w, h = self.control.size
@@ -42,21 +51,18 @@ class MainScene(Scene):
         self.panel = pygame.Rect(w - self.panel_w, self.bar_h, self.panel_w, h - self.bar_h)
         px = self.panel.x + 12
         tab_w = (self.panel_w - 24) // len(TABS)
-        self.buttons = [Button(f"{i + 1} {t}", (px + i * tab_w, self.panel.y + 8, tab_w - 6, 40),
-                               lambda t=t: self.set_tab(t), colour=(60, 70, 90)) for i, t in enumerate(TABS)]
+        self.buttons = [Button(TAB_LABELS[t], (px + i * tab_w, self.panel.y + 8, tab_w - 6, 40),
+                               lambda t=t: self.set_tab(t), colour=(60, 70, 90), size="small",
+                               tip=TAB_TIPS[t]) for i, t in enumerate(TABS)]
         self.end_button = Button("End turn (E)", (w - 200, 6, 190, 44), self.end_turn, colour=OKABE_ITO["green"])
         self.buttons.append(self.end_button)
-        self.order_box = TextBox((px, self.panel.bottom - 50, self.panel_w - 24, 40), self.submit_text,
-                                 "or type one: export_control good=gallium target=CN")
-        if not hasattr(self, "orders"):
-            self.orders = OrdersPanel(self)
-        self.orders.layout(px, self.panel.y + 60, self.panel_w - 24)
-        if not hasattr(self, "map"):
-            self.map = MapView(self)
-        self.map.set_rect(self.map_rect)
-        goods = list(self.public["goods"])
-        shown = self.good_picker.value if hasattr(self, "good_picker") else "gallium"
-        self.good_picker = Picker("good", (12, self.map_rect.y + 8, 420, 36), goods, shown)
+        self.order_box = TextBox((px, self.panel.bottom - 52, self.panel_w - 24, 40), self.submit_text,
+                                 "or type an order here and press Enter")
+        board = getattr(self, "board", None)
+        self.board = board or Board(self.control, self.map_rect)
+        self.board.rect, self.board._static_key = pygame.Rect(self.map_rect), None
+        self.composer.layout()
+        self.bar_tips = []
         events = sorted(self.control.game.scenario.events)
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
                                      lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
@@ -69,7 +75,9 @@ class MainScene(Scene):
     def handle_event(self, event):
         if self.tab != "orders":
             self.order_box.focused = False          # the box is only live on its own tab
-        elif self.order_box.handle(event) or self.orders.handle(event):
+        elif self.order_box.handle(event):
+            return
+        elif not self.order_box.focused and self.composer.handle_event(event):
             return
         if self.tab == "facilitator" and not self.resolver:
             for b in self.event_buttons:
@@ -85,20 +93,11 @@ class MainScene(Scene):
             if pygame.K_1 <= event.key < pygame.K_1 + len(TABS):
                 self.set_tab(TABS[event.key - pygame.K_1])
                 return
-        if self.good_picker.handle(event):
-            return
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_g:
-            self.good_picker.step(-1 if event.mod & pygame.KMOD_SHIFT else 1)
-            return
-        chosen = self.map.handle(event)
-        if chosen:
-            self.select_country(chosen)
+        picked = self.board.handle_event(event)
+        if picked:
+            self.selected, self.tab = picked, "country"
             return
         super().handle_event(event)
-
-    def select_country(self, cid: str):
-        self.selected = cid
-        self.tab = "country"
 
     def submit_text(self, text: str):
         if self.resolver:
@@ -111,9 +110,7 @@ class MainScene(Scene):
         else:
             self.messages = [(f"Queued for next turn: {text}", OKABE_ITO["green"])]
             self.order_box.value = ""
-
-    def say(self, text: str, colour) -> None:
-        self.messages = [(text, colour)]
+        self.composer.layout()
 
     def inject(self, event_id: str):
         self.control.game.inject(event_id)
@@ -135,10 +132,6 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
-        if self.tab == "orders":
-            self.orders.update()
-        for b in self.event_buttons:
-            b.enabled = not self.resolver              # greyed while the turn resolves
         if self.resolver:
             self.spinner += dt
             if self.resolver.done:
@@ -154,41 +147,63 @@ class MainScene(Scene):
         pygame.draw.rect(screen, PANEL, self.panel)
         for b in self.buttons:
             if b is not self.end_button:
-                b.colour = OKABE_ITO["sky"] if b.label.endswith(self.tab) else (60, 70, 90)
+                b.colour = OKABE_ITO["sky"] if b.label == TAB_LABELS[self.tab] else (60, 70, 90)
             b.draw(screen, self.control.fonts)
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
+        mouse = pygame.mouse.get_pos()
+        tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else []), mouse)
+        if not tip and self.map_rect.collidepoint(mouse):
+            tip = self.country_tip(self.board.country_at(mouse))
+        draw_tooltip(screen, self.control.fonts, tip, mouse)
+
+    def country_tip(self, cid) -> str:
+        if not cid:
+            return ""
+        c = self.control.game.scenario.countries[cid]
+        i = list(self.public["countries"]).index(cid)
+        return (f"{c.name}: {c.kind.replace('_', ' ')}, GDP {c.gdp:,.0f} $bn a year, alignment "
+                f"{float(self.public['alignment'][i]):+.2f} (+1 western, -1 China's bloc). Click for details.")
 
     def draw_bar(self, screen):
         f, g = self.control.fonts, self.control.game
         pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
-        text = (f"{self.seat}  |  {self.public['year']:.1f}  |  turn {self.public['turn']} of {g.turns}  |  "
-                f"treasury {self.private['treasury']:,.0f} M$  |  score {self.private['score']:+.3f}")
-        screen.blit(f.text(text), (12, 16))
+        year, half = int(self.public["year"]), "H1" if self.public["turn"] % 2 == 0 else "H2"
+        items = [(f"{self.seat}", f"You play {self.seat}: {g.scenario.countries[self.seat].name}." if self.seat in g.scenario.countries else self.seat),
+                 (f"{year} {half}", "The half-year the next turn plays; each turn is six months."),
+                 (f"turn {min(g.turn + 1, g.turns)} of {g.turns}", "Turns played so far plus the one you are ordering for, of the game's total."),
+                 (f"treasury {self.private['treasury']:,.0f} M$", "Money your government can spend on orders now, in millions of US dollars."),
+                 (f"may spend {self.private.get('spending_room', self.private['treasury']):,.0f} M$", "Treasury plus what you may still borrow: the most an order may cost."),
+                 (f"score {self.private['score']:+.3f}", "Your score this turn: how well your goals (supply security, economy, influence) are met; the scores tab compares it with the status-quo game.")]
+        x = 12
+        self.bar_tips = []
+        for text, tip in items:
+            surf = f.text(text)
+            screen.blit(surf, (x, 16))
+            self.bar_tips.append((pygame.Rect(x, 8, surf.get_width(), 40), tip))
+            x += surf.get_width() + 28
 
     def draw_map(self, screen):
-        self.map.draw(screen, self.good_picker.value, self.selected)
-        self.good_picker.draw(screen, self.control.fonts)
+        self.board.draw(screen, self.public, self.selected, self.control.fonts)
 
     def panel_text(self, screen, lines, y_offset=60, colour=TEXT):
         return draw_lines(screen, self.control.fonts, lines, self.panel.x + 12, self.panel.y + y_offset,
                           self.panel_w - 24, "small", colour)
 
     def draw_orders(self, screen):
-        f = self.control.fonts
-        self.orders.draw(screen)
-        y = self.order_box.rect.y - 34
+        self.composer.draw(screen)
+        y = self.order_box.rect.y - 30
         for text, colour in self.messages[-1:]:
-            draw_lines(screen, f, [text], self.panel.x + 12, y, self.panel_w - 24, "small", colour)
-        self.order_box.draw(screen, f)
+            draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24, "small", colour)
+        self.order_box.draw(screen, self.control.fonts)
 
     def draw_country(self, screen):
         self.panel_text(screen, self.country_lines(self.selected))
 
     def country_lines(self, cid: str) -> list[str]:
-        """What anyone can see of a country: its standing, what it makes and trades most,
-        and the export controls it has issued or faces; your own seat adds your books."""
+        """What anyone can see of a country: its standing, what it makes and buys most, and
+        the export controls it imposes or faces; your own seat adds your books."""
         p, goods = self.public, self.public["goods"]
         c = self.control.game.scenario.countries[cid]
         i = list(p["countries"]).index(cid)
@@ -246,14 +261,15 @@ class MainScene(Scene):
             b.draw(screen, self.control.fonts)
 
     def draw_progress(self, screen):
-        """A real bar: phases of the turn done so far, and what the engine is doing now."""
+        """A real bar: phases of the turn done so far, and what the engine last finished."""
         f = self.control.fonts
         r = pygame.Rect(0, 0, self.map_rect.w * 2 // 3, 150)
         r.center = self.map_rect.center
         pygame.draw.rect(screen, PANEL, r, border_radius=8)
         pygame.draw.rect(screen, OKABE_ITO["sky"], r, 2, border_radius=8)
         done, total, name = self.resolver.progress
-        screen.blit(f.text(f"Resolving turn {self.public['turn'] + 1}: {done} of {total} phases done"), (r.x + 20, r.y + 16))
+        screen.blit(f.text(f"Resolving turn {self.public['turn'] + 1}: {done} of {total} phases done"),
+                    (r.x + 20, r.y + 16))
         doing = PHASE_WORDS.get(name, name) if done else "starting"
         screen.blit(f.text(f"last done: {doing}  ({self.spinner:.1f} s)", "small", MUTED), (r.x + 20, r.y + 50))
         pygame.draw.rect(screen, (16, 18, 24), (r.x + 20, r.y + 80, r.w - 40, 18))

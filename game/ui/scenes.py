@@ -11,7 +11,6 @@ import threading
 import pygame
 
 from game.api import Game
-from game.orders import describe_actions
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines
 
 
@@ -205,5 +204,3 @@ class Resolver:
     def done(self) -> bool:
         return not self.thread.is_alive()
 
-
-ACTIONS = describe_actions()

@@ -38,8 +38,10 @@ class Fonts:
 
 
 class Button:
-    def __init__(self, label: str, rect: pygame.Rect, action, *, colour=OKABE_ITO["blue"], tip: str = ""):
+    def __init__(self, label: str, rect: pygame.Rect, action, *, colour=OKABE_ITO["blue"], tip: str = "",
+                 size: str = "body"):
         self.label, self.rect, self.action, self.colour, self.tip = label, pygame.Rect(rect), action, colour, tip
+        self.size = size
         self.enabled = True
 
     def handle(self, event) -> bool:
@@ -55,8 +57,8 @@ class Button:
         if hover and self.enabled:
             colour = tuple(min(255, c + 30) for c in colour)
         pygame.draw.rect(screen, colour, self.rect, border_radius=6)
-        label = fonts.text(self.label)
-        screen.blit(label, label.get_rect(center=self.rect.center))
+        label = fonts.text(self.label, self.size, TEXT if self.enabled else MUTED)
+        screen.blit(label, label.get_rect(center=self.rect.center), pygame.Rect(0, 0, self.rect.w - 4, self.rect.h))
 
 
 class TextBox:
@@ -102,14 +104,38 @@ def draw_lines(screen, fonts: Fonts, lines, x: int, y: int, width: int, size="bo
     return y
 
 
-def wrap(fonts: Fonts, text: str, width: int, size: str = "body") -> list[str]:
-    """Split text into lines that fit `width` pixels in the given font size."""
-    lines, line = [], ""
+def draw_tooltip(screen, fonts: Fonts, text: str, pos) -> None:
+    """A box of plain words beside the mouse, kept inside the window."""
+    if not text:
+        return
+    lines = _wrap(text, 60)
+    surfs = [fonts.text(line, "small") for line in lines]
+    w = max(s.get_width() for s in surfs) + 16
+    h = sum(s.get_height() + 2 for s in surfs) + 12
+    x = min(pos[0] + 16, screen.get_width() - w - 4)
+    y = min(pos[1] + 18, screen.get_height() - h - 4)
+    pygame.draw.rect(screen, (12, 14, 20), (x, y, w, h), border_radius=6)
+    pygame.draw.rect(screen, OKABE_ITO["yellow"], (x, y, w, h), 1, border_radius=6)
+    for s in surfs:
+        screen.blit(s, (x + 8, y + 6))
+        y += s.get_height() + 2
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    out, line = [], ""
     for word in text.split():
-        trial = f"{line} {word}".strip()
-        if line and fonts.fonts[size].size(trial)[0] > width:
-            lines.append(line)
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
             line = word
         else:
-            line = trial
-    return lines + ([line] if line else [])
+            line = f"{line} {word}".strip()
+    return out + ([line] if line else [])
+
+
+def hovered_tip(items, pos) -> str:
+    """The tip of the first (rect, tip) or widget with `.rect`/`.tip` under the mouse."""
+    for item in items:
+        rect, tip = (item.rect, item.tip) if hasattr(item, "rect") else item
+        if tip and rect.collidepoint(pos):
+            return tip
+    return ""

@@ -1,0 +1,225 @@
+"""The orders tab: compose an order with pickers, see the engine's verdict, send or cancel.
+
+Choose an action (only those the seat's kind may use in this ruleset), then set each of its
+fields: a good, a country or a firm with < > pickers, an amount with - and + buttons. Each
+change asks `Game.check_order`, which runs the engine's own checks on a copy of the world,
+and the tab shows whether the order would be carried out and what it costs now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, fields
+
+import pygame
+
+from game.orders import EXPORT_MODES, ORDER_TYPES, TECH_AREAS
+from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, TextBox, draw_lines
+
+NUMERIC = ("float", "int")
+
+
+def field_kind(f) -> str:
+    return getattr(f.type, "__name__", str(f.type))
+
+
+class Composer:
+    """State and widgets of the order composer; the main scene owns one per seat view."""
+
+    def __init__(self, scene):
+        self.scene, self.control = scene, scene.control
+        self.action = ""
+        self.values: dict[str, object] = {}
+        self.verdict = None                 # OrderCheck of the current composition
+        self.buttons: list[Button] = []
+        self.action_page = 0
+
+    # -- what may be chosen --------------------------------------------------------------
+    def actions(self) -> list[str]:
+        game, seat = self.control.game, self.scene.seat
+        kind = game.model.seat_kind(seat)
+        specs = game.scenario.actions
+        return [a for a in ORDER_TYPES if a in specs and specs[a].enabled and kind in specs[a].who]
+
+    def choices(self, name: str) -> list[str] | None:
+        """The values a text field may take, or None where it is free text."""
+        game, pub = self.control.game, self.scene.public
+        countries = list(pub["countries"])
+        firms = list(game.scenario.firms)
+        facilities = [str(i) for i in self.scene.private["facilities"]["id"]] or list(game.model.fac.ids)
+        return {
+            "good": list(pub["goods"]),
+            "target": ["ALL"] + [c for c in countries if c != self.scene.seat] if self.action == "export_control"
+            else [c for c in countries if c != self.scene.seat],
+            "country": countries, "origin": countries, "via": countries, "to": countries, "buyer": countries + firms,
+            "firm": firms, "facility": facilities, "mode": list(EXPORT_MODES), "area": list(TECH_AREAS),
+            "sector": list(pub["sectors"]), "type": sorted(set(pub["build"]["type"])),
+            "deal": [d.get("id", "") for d in self.scene.private.get("deals_offered", [])] or None,
+            "offer": [d.get("id", "") for d in self.scene.private.get("stake_offers", [])] or None,
+        }.get(name)
+
+    # -- composing -----------------------------------------------------------------------
+    def choose(self, action: str) -> None:
+        self.action = action
+        self.values = {}
+        for f in fields(ORDER_TYPES[action]):
+            options = self.choices(f.name)
+            if f.default is not MISSING:
+                self.values[f.name] = f.default
+            elif f.name == "good" and self.scene.board.good in (options or []):
+                self.values[f.name] = self.scene.board.good       # the good the map shows
+            elif field_kind(f) in NUMERIC:
+                self.values[f.name] = 1 if field_kind(f) == "int" else 10.0
+            else:
+                self.values[f.name] = options[0] if options else ""
+        self.layout()
+        self.recheck()
+
+    def text(self) -> str:
+        if not self.action:
+            return ""
+        parts = [self.action]
+        for f in fields(ORDER_TYPES[self.action]):
+            value = self.values.get(f.name)
+            if f.default is not MISSING and value == f.default:
+                continue
+            if isinstance(value, float):
+                value = f"{value:g}"
+            if isinstance(value, str) and (" " in value or value == ""):
+                value = f'"{value}"'
+            parts.append(f"{f.name}={value}")
+        return " ".join(parts)
+
+    def step(self, name: str, direction: int) -> None:
+        """Move a picker one choice, or an amount one step, in `direction` (+1 or -1)."""
+        value = self.values[name]
+        options = self.choices(name)
+        if options:
+            i = options.index(value) if value in options else -1
+            self.values[name] = options[(i + direction) % len(options)]
+        elif isinstance(value, bool):
+            self.values[name] = not value
+        elif isinstance(value, int):
+            self.values[name] = max(0, value + direction)
+        elif isinstance(value, float):
+            self.values[name] = _nudge(value, direction)
+        self.recheck()
+
+    def recheck(self) -> None:
+        self.verdict = self.control.game.check_order(self.scene.seat, self.text()) if self.action else None
+
+    def send(self) -> None:
+        if not self.action:
+            return
+        self.scene.submit_text(self.text())
+
+    def cancel(self, index: int) -> None:
+        if self.scene.resolver:             # the worker thread is reading the queue
+            self.scene.messages = [("The turn is resolving: nothing can be withdrawn now.", OKABE_ITO["vermillion"])]
+            return
+        text = self.control.game.withdraw(self.scene.seat, index)
+        self.scene.messages = [(f"Withdrawn: {text}", MUTED)]
+        self.layout()
+
+    # -- widgets -------------------------------------------------------------------------
+    def layout(self) -> None:
+        panel = self.scene.panel
+        x, w = panel.x + 12, panel.w - 24
+        y = panel.y + 60
+        self.buttons = []
+        names = self.actions()
+        cols, bw, bh = 3, (w - 12) // 3, 30
+        per_page = cols * 4
+        pages = max(1, -(-len(names) // per_page))
+        self.action_page %= pages
+        shown = names[self.action_page * per_page:(self.action_page + 1) * per_page]
+        for i, a in enumerate(shown):
+            colour = OKABE_ITO["sky"] if a == self.action else (60, 70, 90)
+            self.buttons.append(Button(a, (x + (i % cols) * (bw + 6), y + (i // cols) * (bh + 4), bw, bh),
+                                       lambda a=a: self.choose(a), colour=colour, size="small",
+                                       tip=_doc(a)))
+        y += 4 * (bh + 4)
+        if pages > 1:
+            self.buttons.append(Button(f"more actions ({self.action_page + 1}/{pages})", (x, y, w, 26),
+                                       self.next_page, colour=(60, 70, 90), size="small"))
+        self.fields_y = y + 32
+        y = self.fields_y
+        self.field_rows = []
+        if self.action:
+            for f in fields(ORDER_TYPES[self.action]):
+                row = pygame.Rect(x, y, w, 28)
+                self.field_rows.append((f.name, row))
+                self.buttons.append(Button("<" if self.choices(f.name) else "-", (x + w - 250, y, 40, 26),
+                                           lambda n=f.name: self.step(n, -1), colour=(70, 80, 100), size="small"))
+                self.buttons.append(Button(">" if self.choices(f.name) else "+", (x + w - 44, y, 40, 26),
+                                           lambda n=f.name: self.step(n, +1), colour=(70, 80, 100), size="small"))
+                y += 30
+            self.send_button = Button("Send order  (Enter)", (x, y + 56, 220, 34), self.send,
+                                      colour=OKABE_ITO["green"], size="small")
+            self.buttons.append(self.send_button)
+        self.pending_y = y + 100
+        pending = self.control.game.pending(self.scene.seat)
+        for i, _text in enumerate(pending[:6]):
+            self.buttons.append(Button("cancel", (x + w - 80, self.pending_y + 24 + i * 26, 76, 24),
+                                       lambda i=i: self.cancel(i), colour=OKABE_ITO["vermillion"], size="small"))
+
+    def next_page(self) -> None:
+        self.action_page += 1
+        self.layout()
+
+    def handle_event(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN and self.action:
+            self.send()
+            return True
+        for b in self.buttons:
+            if b.handle(event):
+                return True
+        return False
+
+    def draw(self, screen) -> None:
+        f = self.control.fonts
+        panel = self.scene.panel
+        x, w = panel.x + 12, panel.w - 24
+        for b in self.buttons:
+            b.draw(screen, f)
+        if not self.action:
+            draw_lines(screen, f, ["Pick an action above: its fields appear here with pickers.",
+                                   "Hover an action to read what it does."], x, self.fields_y, w, "small", MUTED)
+        for name, row in self.field_rows:
+            value = self.values.get(name)
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            screen.blit(f.text(name, "small", MUTED), (row.x, row.y + 4))
+            label = f.text(shown or "(type below)", "small", TEXT)
+            screen.blit(label, label.get_rect(center=(row.right - 147, row.centery)))
+        if self.action:
+            y = self.field_rows[-1][1].bottom + 6 if self.field_rows else self.fields_y
+            draw_lines(screen, f, [self.text()], x, y, w, "small", OKABE_ITO["yellow"])
+            v = self.verdict
+            if v is not None:
+                if v.ok:
+                    when = f"takes effect {v.delay} turn(s) after it is carried out" if v.delay else "takes effect this coming turn"
+                    msg, colour = f"Valid. Costs now {v.cost:,.0f} M$; {when}.", OKABE_ITO["green"]
+                else:
+                    msg, colour = f"Would be refused: {v.reason}", OKABE_ITO["vermillion"]
+                draw_lines(screen, f, [msg], x, y + 24, w, "small", colour)
+            self.send_button.enabled = bool(v and v.ok) and not self.scene.resolver
+        pending = self.control.game.pending(self.scene.seat)
+        y = draw_lines(screen, f, [f"Pending for next turn ({len(pending)}):" if pending
+                                   else "Pending for next turn: none"], x, self.pending_y, w, "small", TEXT)
+        for text in pending[:6]:
+            y = draw_lines(screen, f, ["  " + text], x, y + 2, w - 90, "small", MUTED)
+
+
+def _nudge(value: float, direction: int) -> float:
+    """One step of an amount: 1-2-5 steps, so any order of magnitude is a few clicks away."""
+    ladder = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
+    if direction > 0:
+        return next((v for v in ladder if v > value + 1e-12), value * 2)
+    return next((v for v in reversed(ladder) if v < value - 1e-12), 0.0)
+
+
+def _doc(action: str) -> str:
+    doc = (ORDER_TYPES[action].__doc__ or "").strip().splitlines()
+    return doc[0] if doc else action
+
+
+__all__ = ["Composer", "TextBox"]
