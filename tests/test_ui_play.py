@@ -117,7 +117,18 @@ def test_hot_seat_facilitator_save_load_and_after_action(control, tmp_path):
     key(control, pygame.K_e)
     resolve(control)
     assert control.scene.name == "after_action"
-    assert set(control.scene.scores) >= {"US", "CN"}
+    after = control.scene
+    assert set(after.scores) >= {"US", "CN"}
+    while after.builder is not None:                       # the report builds off the UI thread
+        control.frame()
+    control.frame()
+    assert after.report is not None and len(after.images) == len(after.report.figures) > 0
+    key(control, pygame.K_RIGHT)
+    assert after.figure == 1
+    key(control, pygame.K_q)
+    assert after.view == "questions" and after.report.questions
+    key(control, pygame.K_w)
+    assert (tmp_path / "report" / "report.html").exists() and after.note.startswith("Report written")
 
 
 def test_compose_an_order_with_pickers_see_the_verdict_send_and_cancel(control):

@@ -24,7 +24,8 @@ class Control:
                  fullscreen=False, demo_turns=0, screenshots: Path | None = None, seats=None, save_path=None, load=None):
         import pygame
         from game.ui.main_scene import MainScene
-        from game.ui.scenes import AfterActionScene, HandoverScene, NewGameScene, TitleScene
+        from game.ui.after_action import AfterActionScene
+        from game.ui.scenes import HandoverScene, NewGameScene, TitleScene
         from game.ui.widgets import Fonts
         from game.rules import load_scenario
         self.pg = pygame
@@ -175,7 +176,14 @@ def play_demo(control: Control) -> None:
             control.shot("04_resolving")
             resolving_shot = True
         control.frame()
+    scene = control.scene
+    while scene.builder is not None and control.running:     # the report builds on a worker thread
+        control.frame()
+    control.frame()
     control.shot("12_after_action")
+    scene.show("questions")
+    control.frame()
+    control.shot("13_after_action_questions")
 
 
 def shoot_tabs(control: Control, main) -> None:
