@@ -164,3 +164,31 @@ def test_the_board_zooms_pans_and_picks_a_country(control):
     assert board.zoom > zoom and abs(board.points()["CN"][0] - x) <= 1   # zooms about the mouse
     key(control, pygame.K_RIGHTBRACKET)
     assert board.good != "gallium"
+
+
+def test_facilitator_hands_a_seat_to_the_ai_and_runs_a_pausable_timer(control):
+    start(control, "US", "CN")
+    key(control, pygame.K_6)
+    seats = control.scene.seat_controls
+    cn = next(b for b in seats.buttons if b.label.startswith("CN:"))
+    assert cn.label == "CN: person"
+    click(control, cn.rect)
+    control.frame()
+    assert control.game.seats["CN"] != "human" and cn.label == "CN: AI"
+    assert control.humans == ["US"]
+    us = next(b for b in seats.buttons if b.label.startswith("US:"))
+    click(control, us.rect)                                # the last person's seat is refused
+    assert control.game.seats["US"] == "human" and "only seat" in control.scene.messages[0][0]
+    click(control, seats.timer_button.rect)
+    assert control.timer.per_turn == 180
+    control.timer.tick(10)
+    assert 160 < control.timer.left <= 170
+    key(control, pygame.K_p)
+    left = control.timer.left
+    control.timer.tick(10)
+    control.frame()
+    assert control.timer.left == left and control.timer.label().startswith("paused")
+    key(control, pygame.K_e)                               # CN is AI now: no handover, the turn resolves
+    resolve(control)
+    assert control.game.turn == 1 and control.scene.name == "main" and control.scene.seat == "US"
+    assert "CN" not in control.game.model.human_seats       # its AI chose its orders this turn

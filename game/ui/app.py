@@ -48,6 +48,8 @@ class Control:
         self.demo_turns, self.screenshots = demo_turns, screenshots
         self.save_path = Path(save_path) if save_path else Path("chokepoint_autosave.save")
         self.clock = pygame.time.Clock()
+        from game.ui.facilitator import TurnTimer
+        self.timer = TurnTimer()
         self.switch("title")
         if load:
             self.load_game(load)
@@ -94,12 +96,31 @@ class Control:
         else:
             self.scenes["main"].start_resolving()
 
+    def hand_seat(self, seat: str) -> str:
+        """Facilitator: a person's seat goes to the AI, an AI seat to a person. Says what it did."""
+        game = self.game
+        if game.seats.get(seat) == "human":
+            if self.humans == [seat]:
+                return f"{seat} is the only seat a person plays: give another seat to a person first."
+            game.set_policy(seat, game.scenario.seats.get(seat, "default"))
+            self.humans.remove(seat)
+            self.waiting = [s for s in self.waiting if s != seat] or [s for s in self.humans]
+            main = self.scenes["main"]
+            if main.seat == seat:                 # the screen now belongs to the next person
+                main.startup(seat=self.waiting[0])
+            return f"{seat} is now played by the AI (it chooses {seat}'s orders when the turn resolves)."
+        game.set_policy(seat, "human")
+        self.humans.append(seat)
+        self.waiting.append(seat)
+        return f"{seat} is now played by a person: after the others end their turn, the screen passes to {seat}."
+
     def turn_resolved(self, report, error):
         if error is not None:
             raise error
         self.last_report = report
         self.save_game()                                     # autosave every turn
         self.scores_cache = self.game.scores(against_baseline=False)
+        self.timer.restart()
         if self.game.over:
             self.switch("after_action")
             return

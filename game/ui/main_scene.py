@@ -6,6 +6,7 @@ import pygame
 
 from game.ui.board import Board
 from game.ui.composer import Composer
+from game.ui.facilitator import SeatControls
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
                              hovered_tip)
@@ -67,6 +68,8 @@ class MainScene(Scene):
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
                                      lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
                               for i, e in enumerate(events)]
+        self.seat_controls = SeatControls(self)
+        self.seat_controls.layout(px, self.panel.y + 120 + len(events) * 48, self.panel_w - 24)
 
     def set_tab(self, tab: str):
         self.tab = tab
@@ -80,9 +83,12 @@ class MainScene(Scene):
         elif not self.order_box.focused and self.composer.handle_event(event):
             return
         if self.tab == "facilitator" and not self.resolver:
-            for b in self.event_buttons:
+            for b in self.event_buttons + self.seat_controls.buttons:
                 if b.handle(event):
                     return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_p:
+            self.seat_controls.pause()
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_s and event.mod & pygame.KMOD_CTRL:
                 self.save()
@@ -132,6 +138,9 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
+        self.seat_controls.refresh_labels()
+        if not self.resolver:
+            self.control.timer.tick(dt)
         if self.resolver:
             self.spinner += dt
             if self.resolver.done:
@@ -176,6 +185,8 @@ class MainScene(Scene):
                  (f"treasury {self.private['treasury']:,.0f} M$", "Money your government can spend on orders now, in millions of US dollars."),
                  (f"may spend {self.private.get('spending_room', self.private['treasury']):,.0f} M$", "Treasury plus what you may still borrow: the most an order may cost."),
                  (f"score {self.private['score']:+.3f}", "Your score this turn: how well your goals (supply security, economy, influence) are met; the scores tab compares it with the status-quo game.")]
+        if self.control.timer.per_turn:
+            items.append((self.control.timer.label(), "The facilitator's turn timer (P pauses it); when it runs out, end the turn (E)."))
         x = 12
         self.bar_tips = []
         for text, tip in items:
@@ -254,10 +265,11 @@ class MainScene(Scene):
         self.panel_text(screen, lines)
 
     def draw_facilitator(self, screen):
-        lines = ["Facilitator: click an event to make it happen next turn.", "Ctrl+S saves the game."]
+        lines = ["Facilitator: click an event to make it happen next turn; below, who plays",
+                 "each power (click to hand it over) and the turn timer. Ctrl+S saves."]
         lines += [t for t, _ in self.messages[-1:]]
         self.panel_text(screen, lines)
-        for b in self.event_buttons:
+        for b in self.event_buttons + self.seat_controls.buttons:
             b.draw(screen, self.control.fonts)
 
     def draw_progress(self, screen):
