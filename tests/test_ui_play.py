@@ -192,3 +192,19 @@ def test_facilitator_hands_a_seat_to_the_ai_and_runs_a_pausable_timer(control):
     resolve(control)
     assert control.game.turn == 1 and control.scene.name == "main" and control.scene.seat == "US"
     assert "CN" not in control.game.model.human_seats       # its AI chose its orders this turn
+
+
+def test_help_lists_every_good_and_order_and_returns_to_the_same_seat(control):
+    start(control, "US")
+    control.game.submit("US", "export_control good=gallium target=CN")
+    key(control, pygame.K_h)
+    assert control.scene.name == "help"
+    terms = " ".join(term for _, term, _ in control.scene.rows)
+    assert all(g in terms for g in control.game.scenario.goods)
+    assert "export_control" in terms and "alignment" in terms
+    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1))
+    control.frame()
+    assert control.scene.scroll == 3
+    key(control, pygame.K_ESCAPE)
+    assert control.scene.name == "main" and control.scene.seat == "US"
+    assert control.game.pending("US") == ["export_control good=gallium target=CN mode=ban"]

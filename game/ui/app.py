@@ -25,6 +25,7 @@ class Control:
         import pygame
         from game.ui.main_scene import MainScene
         from game.ui.after_action import AfterActionScene
+        from game.ui.help_scene import HelpScene
         from game.ui.scenes import HandoverScene, NewGameScene, TitleScene
         from game.ui.widgets import Fonts
         from game.rules import load_scenario
@@ -41,7 +42,7 @@ class Control:
         self.game = None
         self.last_report = None
         self.scores_cache: dict[str, float] = {}
-        self.scenes = {cls.name: cls(self) for cls in (TitleScene, NewGameScene, MainScene, HandoverScene,
+        self.scenes = {cls.name: cls(self) for cls in (TitleScene, NewGameScene, MainScene, HandoverScene, HelpScene,
                                                        AfterActionScene)}
         self.scene = None
         self.running = True

@@ -89,6 +89,12 @@ class MainScene(Scene):
         if event.type == pygame.KEYDOWN and event.key == pygame.K_p:
             self.seat_controls.pause()
             return
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_h, pygame.K_F1):
+            if self.resolver:
+                self.messages = [("The turn is resolving: help opens when it is done.", OKABE_ITO["vermillion"])]
+            else:
+                self.control.switch("help", seat=self.seat)
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_s and event.mod & pygame.KMOD_CTRL:
                 self.save()
@@ -161,6 +167,8 @@ class MainScene(Scene):
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
+        elif self.public["turn"] == 0 and self.tab == "orders":
+            self.draw_first_turn(screen)
         mouse = pygame.mouse.get_pos()
         tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else []), mouse)
         if not tip and self.map_rect.collidepoint(mouse):
@@ -289,3 +297,17 @@ class MainScene(Scene):
         note = ("Already ending the turn: wait for it." if self.queued_clicks else
                 "You can look around; orders wait until the turn is over.")
         screen.blit(f.text(note, "small", OKABE_ITO["orange"] if self.queued_clicks else MUTED), (r.x + 20, r.y + 112))
+
+    def draw_first_turn(self, screen):
+        """The guide to the first turn, over the top of the board until the turn is played."""
+        f = self.control.fonts
+        steps = [f"Your first turn as {self.seat}:",
+                 "1. Look at the board: hover a country, [ ] to change the good, click to select one.",
+                 "2. On the right, pick an order and its fields; the line under them says if it would work.",
+                 "3. Send it (you may cancel it until the turn ends), then End turn (E).  H: help and glossary."]
+        width = max(f.text(t, "small").get_width() for t in steps) + 24
+        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 56, min(width, self.map_rect.w - 16),
+                        len(steps) * (f.sizes["small"] + 10) + 16)
+        pygame.draw.rect(screen, (10, 12, 18), r, border_radius=8)
+        pygame.draw.rect(screen, OKABE_ITO["yellow"], r, 2, border_radius=8)
+        draw_lines(screen, f, steps, r.x + 12, r.y + 8, r.w - 24, "small", TEXT)
