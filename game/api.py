@@ -198,11 +198,16 @@ class Game:
         self.model.injected_events.append(dict(item))
         self._injected.append(item)
 
-    def step(self) -> TurnReport:
+    def step(self, on_phase=None) -> TurnReport:
+        """Play one turn; `on_phase(done, total, name)` hears of each phase as it ends."""
         if self.over:
             raise RuntimeError(f"the game is over (turn {self.turn} of {self.turns})")
         m = self.model
-        m.step()
+        m.on_phase = on_phase            # (Mesa's step takes no arguments)
+        try:
+            m.step()
+        finally:
+            m.on_phase = None
         orders = self._orders_of_turn(m.turn)
         digest = self.digest()
         self.history.append({"turn": m.turn, "orders": orders, "inject": self._injected, "digest": digest})

@@ -319,6 +319,16 @@ class WorldModel(mesa.Model):
             self.submission_log.append((turn, seat, order.text() if hasattr(order, "text") else str(order)))
 
     def step(self) -> None:
+        """Play one turn. `self.on_phase(done, total, name)`, if set (Game.step sets it), is
+        called after each phase (a window shows it as progress; it must not touch the model)."""
+        on_phase = getattr(self, "on_phase", None)
         self.turn += 1
-        for phase in PHASES:
+        for done, phase in enumerate(PHASES, 1):
             phase(self)
+            if on_phase is not None:
+                on_phase(done, len(PHASES), phase_name(phase))
+
+
+def phase_name(phase) -> str:
+    """'events', 'orders', ... 'end_of_turn': the phase's module, or the function's own name."""
+    return phase.__name__ if phase.__name__ != "run" else phase.__module__.rsplit(".", 1)[-1]

@@ -1,9 +1,11 @@
 """The README's instructions work as written.
 
-The first bash block holds exactly two commands: install and play a game, and install and
-run the tests; the second's test command must be the one CI runs (.ci/run, the line after
-the comment "The README's test command"). The game command is run here (with --turns 2
-added, to keep it quick), as are the Python API example and the orders-file example.
+The first bash block holds exactly two commands: install and play a game in a window, and
+install and run the tests; the second's test command must be the one CI runs (.ci/run, the
+line after the comment "The README's test command"). The play command is run here on SDL's
+dummy screen (with --demo 2, so it plays two turns by itself and writes its screenshots),
+and so is the headless `chokepoint run` command given under the block (with --turns 2), as
+are the Python API example and the orders-file example.
 """
 
 from __future__ import annotations
@@ -48,14 +50,40 @@ def first_block() -> list[str]:
 def test_the_first_block_has_an_install_and_play_command_and_an_install_and_test_command(first_block):
     assert len(first_block) == 2, first_block
     play, test = first_block
-    assert "pip install -e ." in steps(play)
-    assert any(s.startswith("chokepoint run") for s in steps(play))
+    assert "pip install -e '.[ui]'" in steps(play)
+    assert any(s.startswith("chokepoint play") for s in steps(play))
     assert any(s.startswith("pip install -e") and "[test]" in s for s in steps(test))
 
 
-def test_the_readme_game_command_plays_a_game_and_prints_its_summary(first_block):
+def test_the_readme_play_command_opens_the_window_and_plays(first_block, tmp_path):
     play = next(s for s in steps(first_block[0]) if s.startswith("chokepoint "))
-    args = shlex.split(play)[1:] + ["--turns", "2"]
+    pytest.importorskip("pygame")
+    args = shlex.split(play)[1:] + ["--demo", "2", "--screenshots", str(tmp_path)]
+    environ = {**env(), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    done = subprocess.run([sys.executable, "-m", "game.cli", *args], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    shots = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert {"01_title.png", "03_main_orders.png", "04_resolving.png", "12_after_action.png"} <= set(shots), shots
+
+
+def test_the_play_command_without_a_screen_says_to_run_headless(first_block):
+    play = next(s for s in steps(first_block[0]) if s.startswith("chokepoint "))
+    environ = {k: v for k, v in env().items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    done = subprocess.run([sys.executable, "-m", "game.cli", *shlex.split(play)[1:]], cwd=REPO, env=environ,
+                          capture_output=True, text=True, timeout=60)
+    if sys.platform.startswith("linux"):
+        assert done.returncode == 2 and "chokepoint run" in done.stderr, done.stderr
+
+
+def headless_command() -> str:
+    """The `chokepoint run ...` the README gives, right under the first block, for no screen."""
+    after = README.split("```", 2)[2]
+    return re.search(r"`(chokepoint run [^`]+)`", after).group(1)
+
+
+def test_the_readme_headless_command_plays_a_game_and_prints_its_summary():
+    args = shlex.split(headless_command())[1:] + ["--turns", "2"]
     done = subprocess.run([sys.executable, "-m", "game.cli", *args], cwd=REPO, env=env(),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

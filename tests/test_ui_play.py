@@ -78,8 +78,13 @@ def test_submit_export_control_refuse_bad_order_and_end_turn(control):
     assert main.resolver is not None                      # resolving off the UI thread
     click(control, main.end_button.rect)                  # a second End turn is refused visibly
     assert main.queued_clicks == 1
+    worker = main.resolver
+    worker.thread.join()
+    assert worker.progress == (worker.progress[1], worker.progress[1], "end_of_turn")   # every phase heard
     resolve(control)
     assert control.game.turn == 1
+    board = control.scene.board                           # drawn while resolving, yet not stale after
+    assert board.flows_for(control.scene.public["turn"]) == control.game.trade_flows(board.good)[:30] != []
     assert any(s == "US" and t.startswith("export_control good=gallium target=CN")
                for s, t in control.last_report.accepted)
 
@@ -112,7 +117,18 @@ def test_hot_seat_facilitator_save_load_and_after_action(control, tmp_path):
     key(control, pygame.K_e)
     resolve(control)
     assert control.scene.name == "after_action"
-    assert set(control.scene.scores) >= {"US", "CN"}
+    after = control.scene
+    assert set(after.scores) >= {"US", "CN"}
+    while after.builder is not None:                       # the report builds off the UI thread
+        control.frame()
+    control.frame()
+    assert after.report is not None and len(after.images) == len(after.report.figures) > 0
+    key(control, pygame.K_RIGHT)
+    assert after.figure == 1
+    key(control, pygame.K_q)
+    assert after.view == "questions" and after.report.questions
+    key(control, pygame.K_w)
+    assert (tmp_path / "report" / "report.html").exists() and after.note.startswith("Report written")
 
 
 def test_compose_an_order_with_pickers_see_the_verdict_send_and_cancel(control):
@@ -148,3 +164,47 @@ def test_the_board_zooms_pans_and_picks_a_country(control):
     assert board.zoom > zoom and abs(board.points()["CN"][0] - x) <= 1   # zooms about the mouse
     key(control, pygame.K_RIGHTBRACKET)
     assert board.good != "gallium"
+
+
+def test_facilitator_hands_a_seat_to_the_ai_and_runs_a_pausable_timer(control):
+    start(control, "US", "CN")
+    key(control, pygame.K_6)
+    seats = control.scene.seat_controls
+    cn = next(b for b in seats.buttons if b.label.startswith("CN:"))
+    assert cn.label == "CN: person"
+    click(control, cn.rect)
+    control.frame()
+    assert control.game.seats["CN"] != "human" and cn.label == "CN: AI"
+    assert control.humans == ["US"]
+    us = next(b for b in seats.buttons if b.label.startswith("US:"))
+    click(control, us.rect)                                # the last person's seat is refused
+    assert control.game.seats["US"] == "human" and "only seat" in control.scene.messages[0][0]
+    click(control, seats.timer_button.rect)
+    assert control.timer.per_turn == 180
+    control.timer.tick(10)
+    assert 160 < control.timer.left <= 170
+    key(control, pygame.K_p)
+    left = control.timer.left
+    control.timer.tick(10)
+    control.frame()
+    assert control.timer.left == left and control.timer.label().startswith("paused")
+    key(control, pygame.K_e)                               # CN is AI now: no handover, the turn resolves
+    resolve(control)
+    assert control.game.turn == 1 and control.scene.name == "main" and control.scene.seat == "US"
+    assert "CN" not in control.game.model.human_seats       # its AI chose its orders this turn
+
+
+def test_help_lists_every_good_and_order_and_returns_to_the_same_seat(control):
+    start(control, "US")
+    control.game.submit("US", "export_control good=gallium target=CN")
+    key(control, pygame.K_h)
+    assert control.scene.name == "help"
+    terms = " ".join(term for _, term, _ in control.scene.rows)
+    assert all(g in terms for g in control.game.scenario.goods)
+    assert "export_control" in terms and "alignment" in terms
+    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1))
+    control.frame()
+    assert control.scene.scroll == 3
+    key(control, pygame.K_ESCAPE)
+    assert control.scene.name == "main" and control.scene.seat == "US"
+    assert control.game.pending("US") == ["export_control good=gallium target=CN mode=ban"]

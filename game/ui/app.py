@@ -24,7 +24,9 @@ class Control:
                  fullscreen=False, demo_turns=0, screenshots: Path | None = None, seats=None, save_path=None, load=None):
         import pygame
         from game.ui.main_scene import MainScene
-        from game.ui.scenes import AfterActionScene, HandoverScene, NewGameScene, TitleScene
+        from game.ui.after_action import AfterActionScene
+        from game.ui.help_scene import HelpScene
+        from game.ui.scenes import HandoverScene, NewGameScene, TitleScene
         from game.ui.widgets import Fonts
         from game.rules import load_scenario
         self.pg = pygame
@@ -40,13 +42,15 @@ class Control:
         self.game = None
         self.last_report = None
         self.scores_cache: dict[str, float] = {}
-        self.scenes = {cls.name: cls(self) for cls in (TitleScene, NewGameScene, MainScene, HandoverScene,
+        self.scenes = {cls.name: cls(self) for cls in (TitleScene, NewGameScene, MainScene, HandoverScene, HelpScene,
                                                        AfterActionScene)}
         self.scene = None
         self.running = True
         self.demo_turns, self.screenshots = demo_turns, screenshots
         self.save_path = Path(save_path) if save_path else Path("chokepoint_autosave.save")
         self.clock = pygame.time.Clock()
+        from game.ui.facilitator import TurnTimer
+        self.timer = TurnTimer()
         self.switch("title")
         if load:
             self.load_game(load)
@@ -93,12 +97,31 @@ class Control:
         else:
             self.scenes["main"].start_resolving()
 
+    def hand_seat(self, seat: str) -> str:
+        """Facilitator: a person's seat goes to the AI, an AI seat to a person. Says what it did."""
+        game = self.game
+        if game.seats.get(seat) == "human":
+            if self.humans == [seat]:
+                return f"{seat} is the only seat a person plays: give another seat to a person first."
+            game.set_policy(seat, game.scenario.seats.get(seat, "default"))
+            self.humans.remove(seat)
+            self.waiting = [s for s in self.waiting if s != seat] or [s for s in self.humans]
+            main = self.scenes["main"]
+            if main.seat == seat:                 # the screen now belongs to the next person
+                main.startup(seat=self.waiting[0])
+            return f"{seat} is now played by the AI (it chooses {seat}'s orders when the turn resolves)."
+        game.set_policy(seat, "human")
+        self.humans.append(seat)
+        self.waiting.append(seat)
+        return f"{seat} is now played by a person: after the others end their turn, the screen passes to {seat}."
+
     def turn_resolved(self, report, error):
         if error is not None:
             raise error
         self.last_report = report
         self.save_game()                                     # autosave every turn
         self.scores_cache = self.game.scores(against_baseline=False)
+        self.timer.restart()
         if self.game.over:
             self.switch("after_action")
             return
@@ -143,7 +166,8 @@ class Control:
 
 
 def play_demo(control: Control) -> None:
-    """Play `demo_turns` turns through the real scenes with AI behind every seat, shooting each."""
+    """Play `demo_turns` turns through the real scenes, shooting each screen: the first
+    seat queues an export control through the orders panel, then every seat ends its turns."""
     control.frame()
     control.shot("01_title")
     control.new_game_screen()
@@ -154,27 +178,46 @@ def play_demo(control: Control) -> None:
     control.start_game(control.options["humans"] or ["US", "CN"])
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
-    main.composer.choose("export_control")           # show the pickers and the engine's verdict
-    main.composer.values["target"] = "CN"
+    main.composer.choose("export_control")           # the pickers and the engine's verdict
+    main.composer.values.update(good="gallium", target="CN")
     main.composer.recheck()
-    for i, tab in enumerate(("orders", "country", "markets", "news", "scores", "facilitator")):
-        main.set_tab(tab)
-        control.frame()
-        control.shot(f"{3 + i:02d}_main_{tab}")
-    shot_board = True
+    main.composer.send()
+    control.frame()
+    control.shot("03_main_orders")
+    shot_tabs, resolving_shot = False, False
     while control.scene.name != "after_action" and control.running:
-        if shot_board and control.scene.name == "main" and control.game.turn >= 1 and not main.resolver:
-            main.set_tab("orders")
-            control.frame()
-            control.shot("11_main_after_a_turn")       # the board now carries last turn's trade
-            shot_board = False
         if control.scene.name == "handover":
-            control.shot("09_handover")
+            control.shot("10_handover")
             control.scene.reveal()
         elif control.scene.name == "main" and not main.resolver:
+            if control.game.turn >= 1 and not shot_tabs:
+                shoot_tabs(control, main)
+                shot_tabs = True
             main.end_turn()
+        elif main.resolver and not resolving_shot and main.resolver.progress[0] >= 2:
+            control.shot("04_resolving")
+            resolving_shot = True
         control.frame()
-    control.shot("10_after_action")
+    scene = control.scene
+    while scene.builder is not None and control.running:     # the report builds on a worker thread
+        control.frame()
+    control.frame()
+    control.shot("12_after_action")
+    scene.show("questions")
+    control.frame()
+    control.shot("13_after_action_questions")
+
+
+def shoot_tabs(control: Control, main) -> None:
+    """After a turn: the board with China selected, then each tab of the side panel."""
+    main.selected = "CN"
+    for i, tab in enumerate(("country", "markets", "news", "scores", "facilitator")):
+        main.set_tab(tab)
+        control.frame()
+        control.shot(f"{5 + i:02d}_main_{tab}")
+    main.set_tab("orders")
+    control.frame()
+    control.shot("11_main_after_a_turn")               # the board now carries last turn's trade
 
 
 def main(args) -> int:

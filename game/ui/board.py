@@ -138,6 +138,7 @@ class Board:
 
     # -- drawing -------------------------------------------------------------------------
     def draw(self, screen, public, selected: str, fonts) -> None:
+        self.public_turn = int(public["turn"])
         key = (self.rect.size, round(self.zoom, 4), tuple(round(c, 3) for c in self.centre))
         if key != self._static_key:
             self._static, self._static_key = self._render_static(), key
@@ -167,13 +168,17 @@ class Board:
         return surf
 
     def flows_for(self, turn: int) -> list[tuple[str, str, float]]:
+        """Shipments of the shown good in the turn the seat's observation is of. While a turn
+        resolves the world belongs to the worker thread: nothing new is read from it then."""
         if self._flows_key != (turn, self.good):
+            if self.control.scenes["main"].resolver:
+                return []
             self.flows = self.control.game.trade_flows(self.good)[:30] if turn > 0 else []
             self._flows_key = (turn, self.good)
         return self.flows
 
     def _draw_flows(self, screen, pts) -> None:
-        flows = self.flows_for(self.control.game.turn)
+        flows = self.flows_for(self.public_turn)
         if not flows:
             return
         top = flows[0][2]

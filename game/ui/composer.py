@@ -113,6 +113,9 @@ class Composer:
         self.scene.submit_text(self.text())
 
     def cancel(self, index: int) -> None:
+        if self.scene.resolver:             # the worker thread is reading the queue
+            self.scene.messages = [("The turn is resolving: nothing can be withdrawn now.", OKABE_ITO["vermillion"])]
+            return
         text = self.control.game.withdraw(self.scene.seat, index)
         self.scene.messages = [(f"Withdrawn: {text}", MUTED)]
         self.layout()

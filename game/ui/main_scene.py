@@ -6,10 +6,15 @@ import pygame
 
 from game.ui.board import Board
 from game.ui.composer import Composer
+from game.ui.facilitator import SeatControls
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
                              hovered_tip)
 
+PHASE_WORDS = {"events": "events", "orders": "the AI seats chose their orders",
+               "adjudication": "orders carried out", "production": "production and trade",
+               "finance": "money: taxes, debts and profits", "politics": "politics: alignment and stability",
+               "scoring": "scores", "end_of_turn": "end of turn"}
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
 TAB_LABELS = {"orders": "Orders", "country": "Country", "markets": "Markets", "news": "News",
               "scores": "Scores", "facilitator": "Facilitate"}
@@ -63,6 +68,8 @@ class MainScene(Scene):
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
                                      lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
                               for i, e in enumerate(events)]
+        self.seat_controls = SeatControls(self)
+        self.seat_controls.layout(px, self.panel.y + 120 + len(events) * 48, self.panel_w - 24)
 
     def set_tab(self, tab: str):
         self.tab = tab
@@ -76,9 +83,18 @@ class MainScene(Scene):
         elif not self.order_box.focused and self.composer.handle_event(event):
             return
         if self.tab == "facilitator" and not self.resolver:
-            for b in self.event_buttons:
+            for b in self.event_buttons + self.seat_controls.buttons:
                 if b.handle(event):
                     return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_p:
+            self.seat_controls.pause()
+            return
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_h, pygame.K_F1):
+            if self.resolver:
+                self.messages = [("The turn is resolving: help opens when it is done.", OKABE_ITO["vermillion"])]
+            else:
+                self.control.switch("help", seat=self.seat)
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_s and event.mod & pygame.KMOD_CTRL:
                 self.save()
@@ -128,6 +144,9 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
+        self.seat_controls.refresh_labels()
+        if not self.resolver:
+            self.control.timer.tick(dt)
         if self.resolver:
             self.spinner += dt
             if self.resolver.done:
@@ -148,6 +167,8 @@ class MainScene(Scene):
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
+        elif self.public["turn"] == 0 and self.tab == "orders":
+            self.draw_first_turn(screen)
         mouse = pygame.mouse.get_pos()
         tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else []), mouse)
         if not tip and self.map_rect.collidepoint(mouse):
@@ -172,6 +193,8 @@ class MainScene(Scene):
                  (f"treasury {self.private['treasury']:,.0f} M$", "Money your government can spend on orders now, in millions of US dollars."),
                  (f"may spend {self.private.get('spending_room', self.private['treasury']):,.0f} M$", "Treasury plus what you may still borrow: the most an order may cost."),
                  (f"score {self.private['score']:+.3f}", "Your score this turn: how well your goals (supply security, economy, influence) are met; the scores tab compares it with the status-quo game.")]
+        if self.control.timer.per_turn:
+            items.append((self.control.timer.label(), "The facilitator's turn timer (P pauses it); when it runs out, end the turn (E)."))
         x = 12
         self.bar_tips = []
         for text, tip in items:
@@ -195,17 +218,34 @@ class MainScene(Scene):
         self.order_box.draw(screen, self.control.fonts)
 
     def draw_country(self, screen):
-        cid = self.selected
+        self.panel_text(screen, self.country_lines(self.selected))
+
+    def country_lines(self, cid: str) -> list[str]:
+        """What anyone can see of a country: its standing, what it makes and buys most, and
+        the export controls it imposes or faces; your own seat adds your books."""
+        p, goods = self.public, self.public["goods"]
         c = self.control.game.scenario.countries[cid]
-        i = list(self.public["countries"]).index(cid)
+        i = list(p["countries"]).index(cid)
         lines = [f"{c.name} ({cid}), {c.kind.replace('_', ' ')}",
-                 f"alignment {float(self.public['alignment'][i]):+.2f} (+1 western, -1 China's bloc)",
-                 f"stability {float(self.public['stability'][i]):.2f} (0 collapse, 1 solid)"]
+                 f"alignment {float(p['alignment'][i]):+.2f} (+1 western, -1 China's bloc)",
+                 f"stability {float(p['stability'][i]):.2f} (0 collapse, 1 solid)", "",
+                 "Biggest world shares of output:"]
+        shares = sorted(((float(p["world_share"][i][j]), g) for j, g in enumerate(goods)), reverse=True)[:5]
+        lines += [f"  {g}: {v:.0%} of the world" for v, g in shares if v > 0.005] or ["  none yet"]
+        world_imports = p["imports"].sum(axis=0)
+        buys = sorted(((float(p["imports"][i][j]) / float(world_imports[j]), g) for j, g in enumerate(goods)
+                       if float(p["imports"][i][j]) > 0), reverse=True)[:4]
+        lines += ["Biggest shares of world imports:"] + ([f"  {g}: {v:.0%}" for v, g in buys] or ["  none"])
+        issued = [f"  {k['mode']} on {k['good']} to {k['target']}" for k in p["controls"] if k["issuer"] == cid]
+        facing = [f"  {k['issuer']}: {k['mode']} on {k['good']}" for k in p["controls"]
+                  if k["target"] in (cid, "ALL") and k["issuer"] != cid]
+        lines += ["Export controls it imposes:"] + (issued[:6] or ["  none"])
+        lines += ["Export controls it faces:"] + (facing[:6] or ["  none"])
         if cid == self.seat:
-            lines += [f"treasury {self.private['treasury']:,.0f} $bn", "", "Your stockpile:"]
-            goods = self.public["goods"]
-            lines += [f"  {g}: {float(v):.2f}" for g, v in zip(goods, self.private["stockpile"]) if float(v) > 0]
-        self.panel_text(screen, lines)
+            lines += ["", f"Your treasury: {self.private['treasury']:,.0f} M$; stockpile:"]
+            lines += [f"  {g}: {float(v):.2f}" for g, v in zip(goods, self.private["stockpile"]) if float(v) > 0] \
+                or ["  empty"]
+        return lines
 
     def draw_markets(self, screen):
         goods, price, ref = self.public["goods"], self.public["price"], self.public["ref_price"]
@@ -233,19 +273,41 @@ class MainScene(Scene):
         self.panel_text(screen, lines)
 
     def draw_facilitator(self, screen):
-        lines = ["Facilitator: click an event to make it happen next turn.", "Ctrl+S saves the game."]
+        lines = ["Facilitator: click an event to make it happen next turn; below, who plays",
+                 "each power (click to hand it over) and the turn timer. Ctrl+S saves."]
         lines += [t for t, _ in self.messages[-1:]]
         self.panel_text(screen, lines)
-        for b in self.event_buttons:
+        for b in self.event_buttons + self.seat_controls.buttons:
             b.draw(screen, self.control.fonts)
 
     def draw_progress(self, screen):
-        r = self.map_rect.inflate(-self.map_rect.w // 3, -self.map_rect.h + 120)
+        """A real bar: phases of the turn done so far, and what the engine last finished."""
+        f = self.control.fonts
+        r = pygame.Rect(0, 0, self.map_rect.w * 2 // 3, 150)
+        r.center = self.map_rect.center
         pygame.draw.rect(screen, PANEL, r, border_radius=8)
-        dots = "." * (int(self.spinner * 3) % 4)
-        msg = f"Resolving turn {self.control.game.turn + 1}{dots}"
-        if self.queued_clicks:
-            msg += "  (already ending the turn)"
-        screen.blit(self.control.fonts.text(msg), (r.x + 20, r.y + 20))
-        width = int((r.w - 40) * ((self.spinner % 2.0) / 2.0))
-        pygame.draw.rect(screen, OKABE_ITO["sky"], (r.x + 20, r.y + 70, width, 16))
+        pygame.draw.rect(screen, OKABE_ITO["sky"], r, 2, border_radius=8)
+        done, total, name = self.resolver.progress
+        screen.blit(f.text(f"Resolving turn {self.public['turn'] + 1}: {done} of {total} phases done"),
+                    (r.x + 20, r.y + 16))
+        doing = PHASE_WORDS.get(name, name) if done else "starting"
+        screen.blit(f.text(f"last done: {doing}  ({self.spinner:.1f} s)", "small", MUTED), (r.x + 20, r.y + 50))
+        pygame.draw.rect(screen, (16, 18, 24), (r.x + 20, r.y + 80, r.w - 40, 18))
+        pygame.draw.rect(screen, OKABE_ITO["sky"], (r.x + 20, r.y + 80, (r.w - 40) * done // total, 18))
+        note = ("Already ending the turn: wait for it." if self.queued_clicks else
+                "You can look around; orders wait until the turn is over.")
+        screen.blit(f.text(note, "small", OKABE_ITO["orange"] if self.queued_clicks else MUTED), (r.x + 20, r.y + 112))
+
+    def draw_first_turn(self, screen):
+        """The guide to the first turn, over the top of the board until the turn is played."""
+        f = self.control.fonts
+        steps = [f"Your first turn as {self.seat}:",
+                 "1. Look at the board: hover a country, [ ] to change the good, click to select one.",
+                 "2. On the right, pick an order and its fields; the line under them says if it would work.",
+                 "3. Send it (you may cancel it until the turn ends), then End turn (E).  H: help and glossary."]
+        width = max(f.text(t, "small").get_width() for t in steps) + 24
+        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 56, min(width, self.map_rect.w - 16),
+                        len(steps) * (f.sizes["small"] + 10) + 16)
+        pygame.draw.rect(screen, (10, 12, 18), r, border_radius=8)
+        pygame.draw.rect(screen, OKABE_ITO["yellow"], r, 2, border_radius=8)
+        draw_lines(screen, f, steps, r.x + 12, r.y + 8, r.w - 24, "small", TEXT)

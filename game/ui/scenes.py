@@ -148,51 +148,21 @@ class HandoverScene(Scene):
             b.draw(screen, f)
 
 
-class AfterActionScene(Scene):
-    """Scores against the status-quo game (same seed, every seat on its default)."""
-    name = "after_action"
-
-    def startup(self, **kwargs):
-        game = self.control.game
-        self.scores = game.scores(against_baseline=True)
-        super().startup()
-
-    def layout(self):
-        w, h = self.control.size
-        self.buttons = [Button("Back to title  (Esc)", (80, h - 100, 300, 54), lambda: self.control.switch("title"))]
-
-    def draw(self, screen):
-        super().draw(screen)
-        f = self.control.fonts
-        game = self.control.game
-        screen.blit(f.text(f"After action: {game.turn} turns played", "title"), (80, 50))
-        draw_lines(screen, f, ["Score change against the status-quo game (same seed, every seat on its AI default):",
-                               "above 0 means the side did better than it would have by carrying on as before."],
-                   80, 110, self.control.size[0] - 160, "body", MUTED)
-        powers = [c for c, v in game.scenario.countries.items() if v.kind == "great_power"]
-        rows = sorted(self.scores.items(), key=lambda kv: (kv[0] not in powers, -kv[1]))[:16]
-        y = 170
-        for seat, value in rows:
-            who = "person" if game.seats.get(seat) == "human" else "AI"
-            colour = OKABE_ITO["green"] if value >= 0 else OKABE_ITO["vermillion"]
-            screen.blit(f.text(f"{seat}  ({who})"), (80, y))
-            screen.blit(f.text(f"{value:+.3f}", "body", colour), (340, y))
-            y += 32
-        for b in self.buttons:
-            b.draw(screen, f)
-
-
 class Resolver:
     """Runs `Game.step` on a worker thread so the window keeps drawing."""
 
     def __init__(self, game: Game):
         self.game, self.report, self.error = game, None, None
+        self.progress = (0, 1, "starting")          # (phases done, phases in all, last phase)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _heard(self, done: int, total: int, name: str) -> None:
+        self.progress = (done, total, name)         # one assignment: the UI thread reads it whole
+
     def _run(self):
         try:
-            self.report = self.game.step()
+            self.report = self.game.step(on_phase=self._heard)
         except Exception as exc:  # shown on screen, never lost
             self.error = exc
 
