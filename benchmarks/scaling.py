@@ -85,12 +85,7 @@ def scale_firms(scenario: Scenario, k: int) -> Scenario:
         "firms": firms, "seats": seats, "initial_orders": orders,
         "map_name": f"{scenario.map_name} (firms x{k})",
     })
-    # Keep the source files (saves refer to them) and give the map a hash of its new content.
-    world = WorldMap(name=scaled.map_name, description=scaled.map_description,
-                     countries=scaled.countries, firms=scaled.firms, sources=scaled.map_sources)
-    scaled._source_files = list(scenario.source_files)
-    scaled._hashes = {**scenario.hashes, "map": canonical_hash(world)}
-    return scaled
+    return _rehashed(scaled, scenario)
 
 
 def scale_countries(scenario: Scenario, k: int) -> Scenario:
@@ -125,6 +120,11 @@ def scale_countries(scenario: Scenario, k: int) -> Scenario:
         "countries": countries, "firms": firms, "seats": seats,
         "map_name": f"{scenario.map_name} (countries x{k})",
     })
+    return _rehashed(scaled, scenario)
+
+
+def _rehashed(scaled: Scenario, scenario: Scenario) -> Scenario:
+    """Keep the source files (saves refer to them) and give the map a hash of its new content."""
     world = WorldMap(name=scaled.map_name, description=scaled.map_description,
                      countries=scaled.countries, firms=scaled.firms, sources=scaled.map_sources)
     scaled._source_files = list(scenario.source_files)

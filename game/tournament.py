@@ -28,6 +28,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from game.rules import scenario_of
+
 KINDS = ("great_power", "middle", "resource", "firm")
 RUN_COLUMNS = ("assignment", "seed_index", "seed", "seat", "policy", "score", "baseline_score",
                "score_vs_baseline", "turns")
@@ -135,16 +137,6 @@ def assignment_key(assignment: dict[str, str]) -> str:
 
 
 # -- the work done in each process ---------------------------------------------------------
-_SCENARIOS: dict = {}
-
-
-def _scenario(ref):
-    if not isinstance(ref, str):
-        return ref
-    if ref not in _SCENARIOS:
-        from game.rules import load_scenario
-        _SCENARIOS[ref] = load_scenario(ref)
-    return _SCENARIOS[ref]
 
 
 def _final_scores(game, seats) -> dict[str, float]:
@@ -165,7 +157,7 @@ def play(scenario_ref, seed: int, assignment: dict[str, str] | None, seats: list
     """Play one game to the end; returns (turns played, {seat: final score})."""
     from game.api import Game
     _ensure_levels((assignment or {}).values())
-    game = Game(_scenario(scenario_ref), seed=seed, seats=dict(assignment or {}), turns=turns)
+    game = Game(scenario_of(scenario_ref), seed=seed, seats=dict(assignment or {}), turns=turns)
     game.run()
     return game.turn, _final_scores(game, seats)
 
@@ -184,15 +176,13 @@ def run_tournament(scenario, policies, seats, seeds: int, turns: int | None = No
     processes load; a Scenario object is pickled to them). `workers` defaults to the number
     of CPUs; 1 plays everything in this process.
     """
-    from game.rules import RulesError, load_scenario
+    from game.rules import RulesError
     policies, seats = list(policies), list(seats)
     ref = str(scenario) if not hasattr(scenario, "countries") else scenario
     try:
-        sc = load_scenario(ref) if isinstance(ref, str) else ref
+        sc = scenario_of(ref)
     except RulesError as exc:
         raise TournamentError(str(exc)) from None
-    if isinstance(ref, str):
-        _SCENARIOS.setdefault(ref, sc)
     if int(seeds) < 1:
         raise TournamentError("seeds must be at least 1")
     if turns is not None and int(turns) < 1:

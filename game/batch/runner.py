@@ -16,20 +16,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from game.rules import scenario_of  # noqa: F401  (the batch model imports it from here)
+
 from .outcomes import ORDER_SCHEMA, TURN_SCHEMA, order_rows, scalar_outcomes, turn_rows
 from .params import apply_params
 
-_SCENARIOS: dict[str, object] = {}
-
-
-def scenario_of(ref):
-    """A Scenario from a loaded one, a name or a path (names and paths loaded once per process)."""
-    if not isinstance(ref, str):
-        return ref
-    if ref not in _SCENARIOS:
-        from game.rules import load_scenario
-        _SCENARIOS[ref] = load_scenario(ref)
-    return _SCENARIOS[ref]
 
 
 def play(scenario, seed: int, *, turns: int | None = None, seats: dict | None = None, params=None):
