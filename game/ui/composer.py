@@ -16,6 +16,9 @@ from game.orders import EXPORT_MODES, ORDER_TYPES, TECH_AREAS
 from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, TextBox, draw_lines
 
 NUMERIC = ("float", "int")
+# where a picker starts for an amount without a default: small, valid values to nudge from
+STARTING_AMOUNTS = {"rate": 0.1, "share": 0.1, "cut": 0.1, "level": 0.5, "amount": 100, "volume": 1,
+                    "capacity": 10, "price": 1, "turns": 4, "compensation": 0.5}
 
 
 def field_kind(f) -> str:
@@ -68,11 +71,19 @@ class Composer:
             elif f.name == "good" and self.scene.board.good in (options or []):
                 self.values[f.name] = self.scene.board.good       # the good the map shows
             elif field_kind(f) in NUMERIC:
-                self.values[f.name] = 1 if field_kind(f) == "int" else 10.0
+                start = STARTING_AMOUNTS.get(f.name, 1.0)
+                self.values[f.name] = int(start) if field_kind(f) == "int" else float(start)
+            elif f.name in ("target", "to") and self.rival() in (options or []):
+                self.values[f.name] = self.rival()
             else:
                 self.values[f.name] = options[0] if options else ""
         self.layout()
         self.recheck()
+
+    def rival(self) -> str:
+        """The first great power that is not the seat: the likeliest target of a measure."""
+        countries = self.control.game.scenario.countries
+        return next((c for c, v in countries.items() if v.kind == "great_power" and c != self.scene.seat), "")
 
     def text(self) -> str:
         if not self.action:
