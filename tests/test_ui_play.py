@@ -208,3 +208,15 @@ def test_help_lists_every_good_and_order_and_returns_to_the_same_seat(control):
     key(control, pygame.K_ESCAPE)
     assert control.scene.name == "main" and control.scene.seat == "US"
     assert control.game.pending("US") == ["export_control good=gallium target=CN mode=ban"]
+
+
+def test_a_new_turn_clears_last_turns_queue_and_its_cancel_buttons(control):
+    start(control, "US")
+    main, comp = control.scene, control.scene.composer
+    click(control, next(b for b in comp.buttons if b.label == "tariff").rect)
+    click(control, comp.send_button.rect)
+    assert [b for b in comp.buttons if b.label == "cancel"]
+    click(control, main.end_button.rect)
+    resolve(control)
+    assert control.game.turn == 1 and control.game.pending("US") == []
+    assert not [b for b in comp.buttons if b.label == "cancel"] and main.messages == []

@@ -44,6 +44,9 @@ class MainScene(Scene):
         """Read the seat's observation once; draw reads only what is kept here."""
         obs = self.control.game.observe(self.seat)
         self.public, self.private = obs["public"], obs["private"]
+        if hasattr(self, "panel"):               # a new turn: last turn's queue and its buttons are gone
+            self.composer.layout()
+            self.messages = []
 
     def layout(self):
         w, h = self.control.size
