@@ -28,3 +28,18 @@ class KillsItsProcessOnce(Policy):
             open(marker, "w").close()
             os.kill(os.getpid(), signal.SIGKILL)
         return []
+
+
+class BreaksOnceThenPlays(Policy):
+    """Raises the first time it is played (a marker file remembers), then plays nothing: a
+    failure that came from the machine, not from the game."""
+    name = "breaks_once_then_plays"
+    traits = Traits(roles=("great_power", "middle", "resource", "firm"))
+
+    def decide(self, observation, rng):
+        import os
+        marker = os.environ["CHOKEPOINT_TEST_BREAK_MARKER"]
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            raise MemoryError("out of memory, this once")
+        return []

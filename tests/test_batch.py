@@ -218,16 +218,76 @@ def test_a_batch_runs_on_a_dask_cluster_named_by_its_scheduler_file(tmp_path):
     assert dataset(tmp_path / "out", "runs")["run_id"].to_pylist() == [0, 1, 2, 3]
 
 
-def test_a_run_that_raises_is_recorded_and_the_batch_goes_on(tmp_path):
-    exp = write(tmp_path, "scenario: SMALL\nturns: 3\nseeds: {count: 2}\n"
-                "policies:\n  - {}\n  - {JP: 'batch_policies:BreaksOnTurnTwo'}\n")
-    summary = run_batch(exp, tmp_path / "out", workers=1)
-    assert (summary.runs_played, summary.errors) == (4, 2)
+BREAKS = ("scenario: SMALL\nturns: 3\nseeds: {count: 2}\n"
+          "policies:\n  - {}\n  - {JP: 'batch_policies:BreaksOnTurnTwo'}\n")
+
+
+def test_a_run_that_raises_is_recorded_with_its_traceback_and_the_batch_goes_on(tmp_path):
+    summary = run_batch(write(tmp_path, BREAKS), tmp_path / "out", workers=1)
+    assert (summary.runs_played, summary.errors, summary.errors_total) == (4, 2, 2)
     runs = dataset(tmp_path / "out", "runs").to_pylist()
     assert [r["status"] for r in runs] == ["ok", "ok", "error", "error"]
     assert runs[2]["error"].startswith("RuntimeError: this policy breaks on turn two (at batch_policies.py:")
     assert runs[2]["score_US"] is None and runs[0]["score_US"] is not None
+    assert [r["attempts"] for r in runs] == [1, 1, 1, 1]
     assert set(dataset(tmp_path / "out", "turns")["run_id"].to_pylist()) == {0, 1}
+    errors = dataset(tmp_path / "out", "errors").to_pylist()
+    assert [(e["run_id"], e["attempt"]) for e in errors] == [(2, 1), (3, 1)]
+    assert errors[0]["error"] == runs[2]["error"]
+    trace = errors[0]["traceback"]
+    assert trace.startswith("Traceback (most recent call last):") and "in decide" in trace
+    assert trace.rstrip().endswith("RuntimeError: this policy breaks on turn two")
+
+
+def test_rerunning_retries_the_runs_that_raised_until_they_have_raised_max_attempts_times(tmp_path):
+    exp, out = write(tmp_path, BREAKS), tmp_path / "out"
+    run_batch(exp, out, workers=1)
+    for attempt in (2, 3):                  # each rerun plays the two failing runs once more
+        summary = run_batch(exp, out, workers=1)
+        assert (summary.runs_played, summary.retried, summary.errors, summary.given_up) == (2, 2, 2, 0)
+        runs = dataset(out, "runs")
+        assert runs["run_id"].to_pylist() == [0, 1, 2, 3]            # still once each
+        assert runs["attempts"].to_pylist() == [1, 1, attempt, attempt]
+    summary = run_batch(exp, out, workers=1)                          # raised 3 times: given up
+    assert (summary.runs_played, summary.retried, summary.errors_total, summary.given_up) == (0, 0, 2, 2)
+    errors = dataset(out, "errors")
+    assert sorted(zip(errors["run_id"].to_pylist(), errors["attempt"].to_pylist())) == \
+        [(2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3)]
+    summary = run_batch(exp, out, workers=1, max_attempts=4)         # asked for one more
+    assert (summary.runs_played, summary.retried) == (2, 2)
+    assert dataset(out, "runs")["attempts"].to_pylist() == [1, 1, 4, 4]
+    with pytest.raises(BatchError, match="--max-attempts must be at least 1"):
+        run_batch(exp, out, max_attempts=0)
+
+
+def test_a_run_that_failed_once_succeeds_on_the_rerun_and_its_failure_stays_on_record(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_TEST_BREAK_MARKER", str(tmp_path / "broke"))
+    exp = write(tmp_path, "scenario: SMALL\nturns: 2\nseeds: {count: 2}\n"
+                "policies:\n  - {JP: 'batch_policies:BreaksOnceThenPlays'}\n")
+    out = tmp_path / "out"
+    assert run_batch(exp, out, workers=1).errors == 1
+    assert dataset(out, "runs")["status"].to_pylist() == ["error", "ok"]
+    summary = run_batch(exp, out, workers=1)
+    assert (summary.runs_played, summary.errors, summary.errors_total) == (1, 0, 0)
+    runs = dataset(out, "runs")
+    assert runs["status"].to_pylist() == ["ok", "ok"] and runs["attempts"].to_pylist() == [2, 1]
+    assert sorted(set(dataset(out, "turns")["run_id"].to_pylist())) == [0, 1]
+    [failure] = dataset(out, "errors").to_pylist()
+    assert (failure["run_id"], failure["attempt"]) == (0, 1) and "MemoryError" in failure["traceback"]
+
+
+def test_a_retry_killed_before_it_played_keeps_the_count_of_attempts(tmp_path):
+    from game.batch.driver import code_version
+    from game.batch.sink import ParquetSink
+    exp, out = write(tmp_path, BREAKS), tmp_path / "out"
+    run_batch(exp, out, workers=1)
+    sink = ParquetSink(out, load_experiment(exp), code_version())
+    assert sink.drop_runs({2, 3}) == 2           # what a rerun does first; then it is killed
+    sink.close()
+    assert dataset(out, "runs")["run_id"].to_pylist() == [0, 1]
+    summary = run_batch(exp, out, workers=1)
+    assert (summary.runs_played, summary.retried) == (2, 0)      # missing now, so played anyway
+    assert dataset(out, "runs")["attempts"].to_pylist() == [1, 1, 2, 2]
 
 
 def test_a_changed_experiment_is_refused_in_a_used_folder(serial, tmp_path):
@@ -301,10 +361,16 @@ def test_the_command_reports_runs_and_errors_and_exits_1_when_a_run_failed(tmp_p
     from game.cli import main
     exp = write(tmp_path, "scenario: SMALL\nturns: 3\nseeds: {count: 1}\n"
                 "policies:\n  - {}\n  - {JP: 'batch_policies:BreaksOnTurnTwo'}\n")
-    assert main(["batch", str(exp), "--out", str(tmp_path / "out"), "--workers", "1"]) == 1
-    assert "2 runs played (1 with errors)" in capsys.readouterr().out
-    assert main(["batch", str(exp), "--out", str(tmp_path / "out")]) == 0
-    assert "all 2 runs were already done" in capsys.readouterr().out
+    command = ["batch", str(exp), "--out", str(tmp_path / "out"), "--workers", "1"]
+    assert main(command) == 1
+    printed = capsys.readouterr().out
+    assert "2 runs played (1 with errors)" in printed and "tracebacks in" in printed
+    assert main([*command, "--max-attempts", "2"]) == 1
+    assert "1 runs played, 1 of them retried (1 with errors)" in capsys.readouterr().out
+    assert main([*command, "--max-attempts", "2"]) == 1         # given up: nothing played
+    printed = capsys.readouterr().out
+    assert "all 2 runs were already done" in printed
+    assert "1 raised 2 time(s) and were not retried (--max-attempts 3 tries them once more)" in printed
     bad = write(tmp_path, "scenario: SMALL\nseeds: {count: -1}\n", "bad.yaml")
     assert main(["batch", str(bad), "--out", str(tmp_path / "other")]) == 2
     assert "bad.yaml:2: seeds.count: Input should be greater than or equal to 1" in capsys.readouterr().err

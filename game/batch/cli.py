@@ -25,6 +25,9 @@ def add_batch_parser(sub) -> None:
                    help="aim for chunks of runs lasting this long (default 1)")
     b.add_argument("--start-method", choices=("forkserver", "spawn", "fork"),
                    help="how local worker processes start (default forkserver where available)")
+    b.add_argument("--max-attempts", type=int, default=3, metavar="N",
+                   help="rerunning the command plays again the runs that raised, until a run has "
+                   "raised N times (default 3; 1 never retries)")
     b.add_argument("--quiet", action="store_true", help="no progress bar, only the closing line")
     b.set_defaults(func=cmd_batch)
 
@@ -43,15 +46,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
         summary = run_batch(exp, args.out, workers=args.workers, scheduler=args.scheduler,
                             scheduler_file=args.scheduler_file, local_cluster=args.local_cluster,
                             chunk_seconds=args.chunk_seconds, start_method=args.start_method,
-                            progress=not args.quiet and sys.stderr.isatty())
+                            progress=not args.quiet and sys.stderr.isatty(),
+                            max_attempts=args.max_attempts)
     except BatchError as exc:
         print(f"chokepoint: error: {exc}", file=sys.stderr)
         return 2
     if summary.runs_before == summary.runs_total:
         print(f"{summary.out}: all {summary.runs_total} runs were already done")
-        return 0
-    rate = summary.runs_played / summary.seconds if summary.seconds else 0.0
-    print(f"{summary.out}: {summary.runs_played} runs played ({summary.errors} with errors) in "
-          f"{summary.seconds:.1f} s on {summary.workers} worker(s), {rate:.1f} runs/s; "
-          f"{summary.runs_total} of {summary.runs_total} done")
-    return 1 if summary.errors else 0
+    else:
+        rate = summary.runs_played / summary.seconds if summary.seconds else 0.0
+        again = f", {summary.retried} of them retried" if summary.retried else ""
+        print(f"{summary.out}: {summary.runs_played} runs played{again} ({summary.errors} with errors) "
+              f"in {summary.seconds:.1f} s on {summary.workers} worker(s), {rate:.1f} runs/s; "
+              f"{summary.runs_total} of {summary.runs_total} done")
+    if summary.errors_total:
+        print(f"{summary.errors_total} run(s) ended with an error (status 'error' in {summary.out}/runs, "
+              f"tracebacks in {summary.out}/errors)", end="")
+        if summary.given_up:
+            print(f"; {summary.given_up} raised {args.max_attempts} time(s) and were not retried "
+                  f"(--max-attempts {args.max_attempts + 1} tries them once more)", end="")
+        print()
+    return 1 if summary.errors_total else 0

@@ -19,6 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from .executors import DaskExecutor, ProcessExecutor, SerialExecutor, cpu_count
 from .experiment import Experiment, load_experiment
 from .runner import Job
@@ -34,6 +36,9 @@ class BatchSummary:
     errors: int               # runs played now that raised
     seconds: float
     workers: int
+    retried: int = 0          # runs that had raised before and were played again now
+    errors_total: int = 0     # runs in the folder that raised (the last time they were played)
+    given_up: int = 0         # of those, runs not retried: they raised max_attempts times
 
 
 class Chunker:
@@ -89,27 +94,44 @@ def make_executor(scenario, workers: int | None, scheduler: str | None, schedule
     return ProcessExecutor(scenario, n, start_method)
 
 
+MAX_ATTEMPTS = 3
+
+
 def run_batch(experiment: Experiment | str, out, *, workers: int | None = None, scheduler: str | None = None,
               scheduler_file: str | None = None, local_cluster: bool = False, chunk_seconds: float = 1.0,
-              progress: bool = False, start_method: str | None = None) -> BatchSummary:
-    """Play every run of `experiment` not yet in folder `out` and write them there."""
+              progress: bool = False, start_method: str | None = None,
+              max_attempts: int = MAX_ATTEMPTS) -> BatchSummary:
+    """Play every run of `experiment` not yet in folder `out` and write them there.
+
+    Runs that raised when they were last played are played again, unless they have raised
+    `max_attempts` times already (1: never retry): so rerunning the command retries a failure
+    (after a fix, or one that came from the machine), and a run that raises every time is
+    given up after its last attempt instead of being replayed on every rerun."""
+    if max_attempts < 1:
+        raise BatchError("--max-attempts must be at least 1")
     exp = load_experiment(experiment) if isinstance(experiment, (str, Path)) else experiment
     version = code_version()
     sink = ParquetSink(out, exp, version)
     try:
         return _run(exp, sink, version, workers, scheduler, scheduler_file, local_cluster,
-                    chunk_seconds, progress, start_method)
+                    chunk_seconds, progress, start_method, max_attempts)
     finally:
         sink.close()
 
 
 def _run(exp, sink, version, workers, scheduler, scheduler_file, local_cluster, chunk_seconds,
-         progress, start_method) -> BatchSummary:
+         progress, start_method, max_attempts) -> BatchSummary:
     from tqdm import tqdm
     started = time.perf_counter()
     specs = exp.runs()
-    done = sink.done_run_ids()
+    statuses = sink.statuses()
+    failed = sink.failed_attempts()
+    errored = {i for i, status in statuses.items() if status != "ok"}
+    retry = {i for i in errored if failed.get(i, 0) < max_attempts}
+    sink.drop_runs(retry)
+    done = set(statuses) - retry
     todo = [s for s in specs if s.run_id not in done]
+    attempts = {s.run_id: failed.get(s.run_id, 0) + 1 for s in todo}
     total = len(specs)
     if sink.meta.get("code_version") != version:
         print(f"note: {sink.out} was started with code {sink.meta.get('code_version')}; "
@@ -126,20 +148,30 @@ def _run(exp, sink, version, workers, scheduler, scheduler_file, local_cluster, 
                disable=not progress, smoothing=0.1)
     try:
         if executor is not None:
-            played, errors = _drive(executor, job, todo, sink, bar, chunk_seconds)
+            played, errors = _drive(executor, job, todo, sink, bar, chunk_seconds, attempts)
     finally:
         bar.close()
         if executor is not None:
             executor.close()
     sink.write_meta(complete=True)
+    errors_total = len(errored - retry) + errors
     return BatchSummary(sink.out, total, total - len(todo), played, errors,
-                        time.perf_counter() - started, executor.workers if executor else 0)
+                        time.perf_counter() - started, executor.workers if executor else 0,
+                        retried=len(retry), errors_total=errors_total, given_up=len(errored - retry))
 
 
 MAX_POOL_RESTARTS = 3
 
 
-def _drive(executor, job, todo, sink, bar, chunk_seconds) -> tuple[int, int]:
+def _with_attempts(result, attempts: dict):
+    """The chunk's tables with each run's attempt number, which only the driver knows."""
+    def numbered(table, column):
+        values = pa.array([attempts.get(i, 1) for i in table["run_id"].to_pylist()], pa.int32())
+        return table.set_column(table.schema.get_field_index(column), column, values)
+    return numbered(result.runs, "attempts"), numbered(result.errors, "attempt")
+
+
+def _drive(executor, job, todo, sink, bar, chunk_seconds, attempts: dict) -> tuple[int, int]:
     """Keep two chunks per worker in flight; write each as it finishes. A local worker
     process that dies (killed, out of memory) breaks its pool: the pool is started again
     and the chunks it held are played again, up to MAX_POOL_RESTARTS times."""
@@ -180,7 +212,8 @@ def _drive(executor, job, todo, sink, bar, chunk_seconds) -> tuple[int, int]:
             except BrokenProcessPool as exc:
                 start_again(exc, chunk)
                 break
-            sink.write_chunk(result.runs, result.turns, result.orders)
+            runs, errs = _with_attempts(result, attempts)
+            sink.write_chunk(runs, result.turns, result.orders, errs)
             chunker.observe(len(chunk), result.seconds)
             played += len(chunk)
             errors += sum(1 for s in result.runs["status"].to_pylist() if s != "ok")

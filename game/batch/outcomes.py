@@ -23,6 +23,10 @@ TURN_METRICS = [*COUNTRY_GOOD, *COUNTRY, "sector_output",
 
 TURN_SCHEMA = pa.schema([("run_id", pa.int64()), ("turn", pa.int32()), ("entity", pa.string()),
                          ("good", pa.string()), ("metric", pa.string()), ("value", pa.float64())])
+# one row per attempt at a run that raised: which attempt, the code that ran it, the error in
+# one line (as the runs table has it) and the whole traceback
+ERROR_SCHEMA = pa.schema([("run_id", pa.int64()), ("attempt", pa.int32()), ("code_version", pa.string()),
+                          ("error", pa.string()), ("traceback", pa.string())])
 ORDER_SCHEMA = pa.schema([("run_id", pa.int64()), ("turn", pa.int32()), ("seat", pa.string()),
                           ("order", pa.string()), ("result", pa.string()), ("reason", pa.string())])
 

@@ -4,8 +4,9 @@
     run_game("baseline_2025", seed=3, turns=4, finance__interest_rate=0.05)
     # {'score_US': ..., 'price_gallium': ..., 'digest': '...'}
 
-A run that raises is not lost: its row says `status: error` and what was raised, and the
-batch goes on. Only the engine runs here; no files are written (the driver writes them).
+A run that raises is not lost: its row says `status: error` and what was raised, a row of the
+errors table keeps the whole traceback, and the batch goes on. Only the engine runs here; no
+files are written (the driver writes them).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyarrow as pa
 
 from game.rules import scenario_of  # noqa: F401  (the batch model imports it from here)
 
-from .outcomes import ORDER_SCHEMA, TURN_SCHEMA, order_rows, scalar_outcomes, turn_rows
+from .outcomes import ERROR_SCHEMA, ORDER_SCHEMA, TURN_SCHEMA, order_rows, scalar_outcomes, turn_rows
 from .params import apply_params
 
 
@@ -92,23 +93,30 @@ class ChunkResult:
     runs: pa.Table
     turns: pa.Table
     orders: pa.Table
+    errors: pa.Table          # one row per run that raised, with its traceback
     seconds: float            # the wall time of the runs in it, summed
 
 
 def run_chunk(scenario, job: Job, specs: list) -> ChunkResult:
-    """Play each run of `specs` (errors recorded, not raised) and return its three tables."""
-    rows, turn_parts, order_parts = [], [], []
+    """Play each run of `specs` (errors recorded, not raised) and return its four tables.
+
+    A run's `attempts` (and its error row's `attempt`) is 1 here; the driver, which knows how
+    often a run was tried before, sets it."""
+    rows, turn_parts, order_parts, failures = [], [], [], []
     for spec in specs:
-        row, turns, orders = _play_spec(scenario, job, spec)
+        row, turns, orders, failure = _play_spec(scenario, job, spec)
         rows.append(row)
         if turns is not None:
             turn_parts.append(turns)
         if orders is not None:
             order_parts.append(orders)
+        if failure is not None:
+            failures.append(failure)
     runs = pa.Table.from_pylist(rows, schema=job.run_schema)
     turns = pa.concat_tables(turn_parts) if turn_parts else TURN_SCHEMA.empty_table()
     orders = pa.concat_tables(order_parts) if order_parts else ORDER_SCHEMA.empty_table()
-    return ChunkResult(runs, turns, orders, sum(r["wall_time"] for r in rows))
+    errors = pa.Table.from_pylist(failures, schema=ERROR_SCHEMA)
+    return ChunkResult(runs, turns, orders, errors, sum(r["wall_time"] for r in rows))
 
 
 def _play_spec(scenario, job: Job, spec):
@@ -117,6 +125,7 @@ def _play_spec(scenario, job: Job, spec):
            "policies": ",".join(f"{s}={p}" for s, p in sorted(spec.seats.items())),
            "ruleset_hash": job.ruleset_hash, "map_hash": job.map_hash, "code_version": job.code_version}
     start = time.perf_counter()
+    failure = None
     try:
         model = play(scenario, spec.seed, turns=job.turns, seats=spec.seats, params=spec.params)
         outcomes = scalar_outcomes(model)
@@ -127,8 +136,12 @@ def _play_spec(scenario, job: Job, spec):
     except Exception as exc:          # a failing run is data: recorded, the batch goes on
         turns = orders = None
         row.update(status="error", error=describe_error(exc), turns_played=None)
+        failure = {"run_id": spec.run_id, "attempt": 1, "code_version": job.code_version,
+                   "error": row["error"],
+                   "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}
+    row["attempts"] = 1
     row["wall_time"] = time.perf_counter() - start
-    return row, turns, orders
+    return row, turns, orders, failure
 
 
 def describe_error(exc: BaseException) -> str:
