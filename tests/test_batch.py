@@ -290,6 +290,42 @@ def test_a_retry_killed_before_it_played_keeps_the_count_of_attempts(tmp_path):
     assert dataset(out, "runs")["attempts"].to_pylist() == [1, 1, 2, 2]
 
 
+def test_csv_copies_hold_the_same_rows_and_columns_as_the_parquet_tables(serial, tmp_path):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from game.batch.export import export_csv
+    written = export_csv(serial, tmp_path / "csv")
+    assert [p.name for p in written] == ["runs.csv", "turns.csv", "orders.csv", "errors.csv"]
+    for name in ("runs", "turns", "orders"):
+        parquet = ds.dataset(serial / name, format="parquet").to_table()
+        csv = pcsv.read_csv(tmp_path / "csv" / f"{name}.csv",
+                            convert_options=pcsv.ConvertOptions(column_types=parquet.schema))
+        assert csv.column_names == parquet.column_names
+        def normal(table):                     # CSV has one empty field for null and ""
+            cols = {c: (table[c].fill_null("") if pa.types.is_string(table[c].type) else table[c])
+                    for c in table.column_names}
+            table = pa.table(cols)
+            return table.sort_by([(c, "ascending") for c in table.column_names])
+        assert normal(csv).equals(normal(parquet.cast(csv.schema))), name
+    runs = pcsv.read_csv(tmp_path / "csv" / "runs.csv")
+    assert runs["run_id"].to_pylist() == list(range(16))             # in run-id order
+
+
+def test_the_command_writes_csv_copies_when_asked_even_of_a_finished_batch(serial, tmp_path, capsys):
+    import shutil
+
+    from game.cli import main
+    folder = tmp_path / "copy"
+    shutil.copytree(serial, folder)
+    assert main(["batch", str(TINY), "--out", str(folder), "--format", "csv"]) == 0
+    assert "all 16 runs were already done" in capsys.readouterr().out
+    import pandas as pd
+    runs = pd.read_csv(folder / "csv" / "runs.csv")
+    assert runs["run_id"].tolist() == list(range(16))
+    assert runs["score_US"].tolist() == pd.read_parquet(folder / "runs").sort_values("run_id")["score_US"].tolist()
+
+
 def test_a_changed_experiment_is_refused_in_a_used_folder(serial, tmp_path):
     changed = write(tmp_path, TINY.read_text().replace("count: 2", "count: 3")
                     .replace("../small/small_scenario.yaml", str(SMALL)))

@@ -28,6 +28,9 @@ def add_batch_parser(sub) -> None:
     b.add_argument("--max-attempts", type=int, default=3, metavar="N",
                    help="rerunning the command plays again the runs that raised, until a run has "
                    "raised N times (default 3; 1 never retries)")
+    b.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                   help="csv: also write DIR/csv/{runs,turns,orders,errors}.csv, the same tables as "
+                   "the Parquet files, when the batch ends (Parquet stays the store it resumes from)")
     b.add_argument("--quiet", action="store_true", help="no progress bar, only the closing line")
     b.set_defaults(func=cmd_batch)
 
@@ -51,6 +54,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except BatchError as exc:
         print(f"chokepoint: error: {exc}", file=sys.stderr)
         return 2
+    if args.format == "csv":
+        from game.batch.export import export_csv
+        written = export_csv(summary.out)
+        print(f"CSV: {', '.join(str(p) for p in written)}", file=sys.stderr)
     if summary.runs_before == summary.runs_total:
         print(f"{summary.out}: all {summary.runs_total} runs were already done")
     else:
