@@ -218,9 +218,6 @@ def test_a_batch_runs_on_a_dask_cluster_named_by_its_scheduler_file(tmp_path):
     assert dataset(tmp_path / "out", "runs")["run_id"].to_pylist() == [0, 1, 2, 3]
 
 
-@pytest.mark.xfail(strict=False, reason="known bug, about 1 run in 2: when the killed worker held a "
-                   "finished chunk's result, DaskExecutor.result() raises (the gather fails with "
-                   "'bound to a different event loop') instead of the chunk being run again")
 def test_a_dask_worker_killed_mid_batch_loses_and_repeats_no_run(tmp_path):
     """SIGKILL one of two Dask worker processes while it plays a chunk: its chunk runs
     again elsewhere and the folder ends as a serial run writes it, every run once."""

@@ -119,7 +119,15 @@ class ProcessExecutor:
 class DaskExecutor:
     """Chunks as tasks on a Dask cluster: at a scheduler address, from a scheduler file, or
     on a local cluster started here. A chunk whose worker is lost is run again elsewhere
-    (Dask retries it), and its results come back to this process, which writes them."""
+    (Dask retries it), and its results come back to this process, which writes them.
+
+    A chunk can also finish and then lose its result: the result lives on the worker that
+    made it until this process fetches it, so a worker that dies in between takes it along,
+    and fetching it fails. Such a chunk is submitted again, up to LOST_RESULT_RETRIES times.
+    The runs themselves never raise here (a run that fails is written as an error row by
+    `run_chunk`), so a failure to fetch is always the cluster's, never the game's."""
+
+    LOST_RESULT_RETRIES = 3
 
     def __init__(self, scenario, *, address: str | None = None, scheduler_file: str | None = None,
                  local_workers: int | None = None):
@@ -138,9 +146,12 @@ class DaskExecutor:
             self.client = Client(address)
         self.workers = max(1, sum(self.client.nthreads().values()))
         [self.scenario] = self.client.scatter([scenario], broadcast=True)
+        self._inputs: dict = {}           # future key -> (job, specs), to submit it again
 
     def submit(self, job, specs):
-        return self.client.submit(run_chunk, self.scenario, job, specs, pure=False, retries=3)
+        future = self.client.submit(run_chunk, self.scenario, job, specs, pure=False, retries=3)
+        self._inputs[future.key] = (job, specs)
+        return future
 
     def wait(self, handles):
         from distributed import wait
@@ -148,7 +159,15 @@ class DaskExecutor:
         return list(done)
 
     def result(self, handle):
-        return handle.result()
+        job, specs = self._inputs.pop(handle.key)
+        for attempt in range(self.LOST_RESULT_RETRIES + 1):
+            try:
+                return handle.result()
+            except Exception:
+                if attempt == self.LOST_RESULT_RETRIES:
+                    raise
+                handle = self.client.submit(run_chunk, self.scenario, job, specs, pure=False,
+                                            retries=3)
 
     def close(self) -> None:
         self.client.close()
