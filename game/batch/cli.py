@@ -24,7 +24,8 @@ def add_batch_parser(sub) -> None:
     b.add_argument("--chunk-seconds", type=float, default=1.0,
                    help="aim for chunks of runs lasting this long (default 1)")
     b.add_argument("--start-method", choices=("forkserver", "spawn", "fork"),
-                   help="how local worker processes start (default forkserver where available)")
+                   help="how local worker processes start (default: fork while the command runs one thread, "
+                   "else forkserver where available)")
     b.add_argument("--max-attempts", type=int, default=3, metavar="N",
                    help="rerunning the command plays again the runs that raised, until a run has "
                    "raised N times (default 3; 1 never retries)")
