@@ -43,3 +43,15 @@ class BreaksOnceThenPlays(Policy):
             open(marker, "w").close()
             raise MemoryError("out of memory, this once")
         return []
+
+
+class KillsItsProcessAlways(Policy):
+    """Kills the worker process playing it every time: a run no retry can save."""
+    name = "kills_its_process_always"
+    traits = Traits(roles=("great_power", "middle", "resource", "firm"))
+
+    def decide(self, observation, rng):
+        import os
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
+        return []

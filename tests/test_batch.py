@@ -433,6 +433,19 @@ def test_a_worker_process_that_dies_is_replaced_and_its_runs_played_again(tmp_pa
     assert runs["run_id"].to_pylist() == list(range(12))
 
 
+def test_a_run_that_kills_its_worker_every_time_stops_the_batch_with_the_finished_runs_saved(tmp_path):
+    exp = write(tmp_path, "scenario: SMALL\nturns: 2\nseeds: {count: 3}\n"
+                "policies:\n  - {}\n  - {JP: 'batch_policies:KillsItsProcessAlways'}\n")
+    out = tmp_path / "out"
+    with pytest.raises(BatchError, match="worker processes keep dying.*run the same command again"):
+        run_batch(exp, out, workers=2, chunk_seconds=0.01)
+    saved = dataset(out, "runs")["run_id"].to_pylist()
+    assert set(saved) <= {0, 1, 2}                        # only runs of the first policy set
+    assert len(saved) == len(set(saved))
+    for name in ("turns", "orders"):
+        assert set(dataset(out, name)["run_id"].to_pylist()) <= set(saved)
+
+
 def test_the_command_reports_runs_and_errors_and_exits_1_when_a_run_failed(tmp_path, capsys):
     from game.cli import main
     exp = write(tmp_path, "scenario: SMALL\nturns: 3\nseeds: {count: 1}\n"
