@@ -298,6 +298,9 @@ def test_rerunning_retries_the_runs_that_raised_until_they_have_raised_max_attem
     assert dataset(out, "runs")["attempts"].to_pylist() == [1, 1, 4, 4]
     with pytest.raises(BatchError, match="--max-attempts must be at least 1"):
         run_batch(exp, out, max_attempts=0)
+    with pytest.raises(BatchError, match="--workers must be at least 1"):
+        run_batch(exp, tmp_path / "never", workers=0)
+    assert not (tmp_path / "never").exists()             # a refused command leaves no folder
 
 
 def test_a_run_that_failed_once_succeeds_on_the_rerun_and_its_failure_stays_on_record(tmp_path, monkeypatch):

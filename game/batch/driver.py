@@ -109,6 +109,8 @@ def run_batch(experiment: Experiment | str, out, *, workers: int | None = None, 
     given up after its last attempt instead of being replayed on every rerun."""
     if max_attempts < 1:
         raise BatchError("--max-attempts must be at least 1")
+    if workers is not None and workers < 1:
+        raise BatchError("--workers must be at least 1")     # before the folder is made
     exp = load_experiment(experiment) if isinstance(experiment, (str, Path)) else experiment
     version = code_version()
     sink = ParquetSink(out, exp, version)
