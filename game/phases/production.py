@@ -309,6 +309,14 @@ REFILL_TURNS = 2.0
 REFILL_PREMIUM = 1.5
 
 
+def steady_input_stock(market_rules) -> float:
+    """Turns of use a plant running at capacity holds at the start of a turn when its
+    buying (``input_bids``) has settled: it buys what it runs short of plus
+    1/REFILL_TURNS of the gap to its working stock, so holding ``h`` turns it buys
+    ``1 - h + buffer / REFILL_TURNS``, which equals its use when ``h = buffer / REFILL_TURNS``."""
+    return min(market_rules.input_buffer_turns / REFILL_TURNS, 1.0 + market_rules.input_buffer_turns)
+
+
 def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
     """Per good of the level, (plants, quantity, bid): what each plant using the good asks
     for this turn and the most it pays per unit, the margin its output is expected to
