@@ -16,7 +16,7 @@ import numpy as np
 
 from game import orders as o
 
-HORIZON_TURNS = 20          # turns of output a firm counts on when it invests
+HORIZON_TURNS = 30          # turns of output a firm counts on when it invests (15 years: plants run 20-30 years; estimate)
 DISCOUNT = 0.7              # what those future margins are worth today
 NEW_PLANT_SHARE = 0.04      # a new plant's size as a share of world output
 HURDLE, STATE_HURDLE = 1.2, 0.9   # return per unit of capex a private / state-owned firm asks
