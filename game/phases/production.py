@@ -46,11 +46,19 @@ def run(model) -> None:
             m.used_lp += int(res.used_lp)
             if content:
                 update_content(m, p.good, content)
-    m.price_expect = 0.6 * m.price_expect + 0.4 * m.price
+    # what plants bid on: prices smoothed over about two years (a quarter of the gap to
+    # this turn's price closed each turn), as contracts and order books move; with a
+    # faster expectation, plants' bids chased each turn's price and made it alternate
+    # between a scarce and a plentiful half-year
+    m.price_expect = EXPECT_KEEP * m.price_expect + (1.0 - EXPECT_KEEP) * m.price
     update_demand_response(m)
     m.measures.stockpile_orders.clear()
     m.measures.stockpile_releases.clear()
     update_rival_share(m)
+
+
+#: share of the expected price kept from one turn to the next (see ``run``)
+EXPECT_KEEP = 0.75
 
 
 def reference_use(m) -> np.ndarray:
