@@ -137,14 +137,20 @@ def print_text(rows: list[dict], runs: list[dict], seeds: list[int]) -> None:
     print(f"  highest: {runs[0]['countries'][order[0]]} {tmax[order[0]]:.1%}")
 
 
+def _qty(x: float) -> str:
+    """A quantity for the table: whole numbers from 100 up, three significant digits below."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def print_markdown(rows: list[dict], seeds: list[int]) -> None:
-    print(f"| Good | Price / ref., first turn | Price / ref., last {LAST} turns | Unmet, last {LAST} turns "
-          "| Mean abs. half-year log change | World output 2025 → 2034.5 (a year) | Top 3 producers, last turn |")
+    print(f"| Good | Price / ref., first turn | Price / ref., last {LAST} turns (seed range) | Unmet, last {LAST} turns "
+          "| Mean abs. half-year log change | World output a year, first → last turn (ratio) | Top 3 producers, last turn |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         top = ", ".join(f"{c} {s:.0%}" for c, s in r["top"])
+        grow = r["out_last"] / r["out_first"] if r["out_first"] > 0 else math.nan
         print(f"| {r['good']} | {r['first']:.2f} | {r['last4']:.2f} ({r['last4_lo']:.2f}–{r['last4_hi']:.2f}) "
-              f"| {r['unmet']:.1%} | {r['smooth']:.3f} | {r['out_first']:,.4g} → {r['out_last']:,.4g} | {top} |")
+              f"| {r['unmet']:.1%} | {r['smooth']:.3f} | {_qty(r['out_first'])} → {_qty(r['out_last'])} ({grow:.2f}) | {top} |")
     print(f"\n(status-quo game, seeds {', '.join(map(str, seeds))}; `python benchmarks/status_quo.py --markdown`)")
 
 
