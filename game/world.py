@@ -174,10 +174,13 @@ class WorldModel(mesa.Model):
                              capacity=f.capacity, unit_cost=f.unit_cost,
                              status=STATUS_CODES[f.status], turns_left=f.turns_left,
                              capex_value=f.capacity * self.ftype_capex[t] * self.ref_price[g])
-        # plants start with one turn of inputs in store, as real plants hold working stocks
+        # plants start with the working stock of inputs that their buying rule keeps in
+        # steady state (game.phases.production.steady_input_stock), so the first turn's
+        # input purchases are a normal turn's, not a half turn's
+        from game.phases.production import steady_input_stock
         rows = np.flatnonzero(self.fac.col("status") == STATUS_CODES["operating"])
-        self.fac.input_stock[rows] = (self.fac.col("capacity")[rows] * self.turn_frac)[:, None] \
-            * self.recipe[self.fac.col("good")[rows]]
+        self.fac.input_stock[rows] = (steady_input_stock(self.rules.market) * self.fac.col("capacity")[rows]
+                                      * self.turn_frac)[:, None] * self.recipe[self.fac.col("good")[rows]]
 
     def _cost_index(self) -> np.ndarray:
         """Each country's unit costs relative to the world median of the goods it makes."""

@@ -95,8 +95,13 @@ def refining_capacity(game: Game, country: str, good: str) -> float:
 def test_an_ore_ban_by_the_state_that_mines_the_ore_draws_refining_into_it():
     """The DRC bans cobalt-ore exports from the first turn of the 2025 game: ten years on,
     it refines a larger share of the world's cobalt than in the same game without the ban,
-    and more refining capacity stands there (as Indonesia's nickel ban drew refiners)."""
-    scenario = load_scenario("baseline_2025")
+    and more refining capacity stands there (as Indonesia's nickel ban drew refiners).
+    Both games leave out the scenario's Congolese export quota, which already keeps ore at
+    home and draws refiners by itself, so that the ban is the one measure compared."""
+    base = load_scenario("baseline_2025")
+    kept = [o for o in base.initial_orders if not (o.seat == "CD" and "cobalt_ore" in o.order)]
+    assert len(kept) == len(base.initial_orders) - 1
+    scenario = base.model_copy(update={"initial_orders": kept})
     plain, banned = Game(scenario, seed=1), Game(scenario, seed=1)
     start = refined_share(plain, "CD", "cobalt_refined")
     banned.submit("CD", "ore_export_ban good=cobalt_ore")

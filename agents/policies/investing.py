@@ -16,7 +16,7 @@ import numpy as np
 
 from game import orders as o
 
-HORIZON_TURNS = 20          # turns of output a firm counts on when it invests
+HORIZON_TURNS = 30          # turns of output a firm counts on when it invests (15 years: plants run 20-30 years; estimate)
 DISCOUNT = 0.7              # what those future margins are worth today
 NEW_PLANT_SHARE = 0.04      # a new plant's size as a share of world output
 HURDLE, STATE_HURDLE = 1.2, 0.9   # return per unit of capex a private / state-owned firm asks
@@ -170,6 +170,7 @@ def _firm_tables(pub) -> dict:
     # of world output a turn until it is ready (more for slow-to-build mines; an expansion,
     # ready sooner, stops sooner)
     world = pub["world_production"]
+    annual = world / pub["turn_frac"]      # capacity and the pipeline are a year's output
     lead = _same_arrays("median_lead", (build["lead_turns"],), lambda: np.median(build["lead_turns"], axis=0))
     # (an expansion's gate counts at least half a new plant's lead, as when expansions took
     # that long: brownfield mine expansions are quicker now, but the capacity building,
@@ -188,10 +189,10 @@ def _firm_tables(pub) -> dict:
         "ratio_by_good": ratio.T.tolist(),               # the same, per good as plain floats
         # per good, the best return of a new plant anywhere if the good is open, else -inf:
         # no firm can clear its hurdle on a good whose prospect is below it
-        "prospect": np.where(growing & (pub["pipeline"] <= 0.06 * world * lead), ratio.max(axis=0), -np.inf).tolist(),
+        "prospect": np.where(growing & (pub["pipeline"] <= 0.06 * annual * lead), ratio.max(axis=0), -np.inf).tolist(),
         "capacity": np.round(NEW_PLANT_SHARE * world / pub["turn_frac"], 3),
         "capex_unit": build["capex_per_unit"],
-        "expand_open": growing & (pub["pipeline"] <= 0.06 * world * expand_lead),
+        "expand_open": growing & (pub["pipeline"] <= 0.06 * annual * expand_lead),
         "value_floored": margin,
         "expand_lead": build["expand_lead_turns"],
         "expand_capex_unit": build["expand_capex_per_unit"],

@@ -46,11 +46,19 @@ def run(model) -> None:
             m.used_lp += int(res.used_lp)
             if content:
                 update_content(m, p.good, content)
-    m.price_expect = 0.6 * m.price_expect + 0.4 * m.price
+    # what plants bid on: prices smoothed over about two years (a quarter of the gap to
+    # this turn's price closed each turn), as contracts and order books move; with a
+    # faster expectation, plants' bids chased each turn's price and made it alternate
+    # between a scarce and a plentiful half-year
+    m.price_expect = EXPECT_KEEP * m.price_expect + (1.0 - EXPECT_KEEP) * m.price
     update_demand_response(m)
     m.measures.stockpile_orders.clear()
     m.measures.stockpile_releases.clear()
     update_rival_share(m)
+
+
+#: share of the expected price kept from one turn to the next (see ``run``)
+EXPECT_KEEP = 0.75
 
 
 def reference_use(m) -> np.ndarray:
@@ -307,6 +315,14 @@ def demand_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
 REFILL_TURNS = 2.0
 #: the most a plant pays to rebuild that stock, as a multiple of the input's expected price
 REFILL_PREMIUM = 1.5
+
+
+def steady_input_stock(market_rules) -> float:
+    """Turns of use a plant running at capacity holds at the start of a turn when its
+    buying (``input_bids``) has settled: it buys what it runs short of plus
+    1/REFILL_TURNS of the gap to its working stock, so holding ``h`` turns it buys
+    ``1 - h + buffer / REFILL_TURNS``, which equals its use when ``h = buffer / REFILL_TURNS``."""
+    return min(market_rules.input_buffer_turns / REFILL_TURNS, 1.0 + market_rules.input_buffer_turns)
 
 
 def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
