@@ -53,8 +53,8 @@ def resolve(control):
 def start(control, *seats):
     click(control, button(control, "New game").rect)
     assert control.scene.name == "new_game"
-    for seat in seats:
-        click(control, button(control, seat + ":").rect)
+    for seat in seats:                                     # a seat's "who" button: AI -> person
+        click(control, next(b for b in control.scene.row_buttons if b.row.seat == seat and b.label == "AI: default").rect)
     click(control, button(control, "Start").rect)
     assert control.scene.name == "main"
 

@@ -26,7 +26,8 @@ class Control:
         from game.ui.main_scene import MainScene
         from game.ui.after_action import AfterActionScene
         from game.ui.help_scene import HelpScene
-        from game.ui.scenes import HandoverScene, NewGameScene, TitleScene
+        from game.ui.new_game import NewGameScene
+        from game.ui.scenes import HandoverScene, TitleScene
         from game.ui.widgets import Fonts
         from game.rules import load_scenario
         self.pg = pygame
@@ -37,8 +38,7 @@ class Control:
         self.fonts = Fonts(self.size[1])
         self.scenario_name, self.seed = scenario, seed
         self.scenario = load_scenario(scenario)
-        self.options = {"humans": humans}
-        self.extra_seats = dict(seats or {})
+        self.options = {"seats": {**dict(seats or {}), **{s: "human" for s in humans}}}
         self.game = None
         self.last_report = None
         self.scores_cache: dict[str, float] = {}
@@ -76,10 +76,16 @@ class Control:
     def quit(self):
         self.running = False
 
-    def start_game(self, humans: list[str]):
+    def start_game(self, humans: list[str] | None = None, *, seats: dict[str, str] | None = None):
+        """A new game of the chosen scenario and seed: `seats` maps seats to "human" or a
+        policy (the rest play the scenario's default); `humans` is short for seat=human."""
         from game.api import Game
-        seats = {**self.extra_seats, **{s: "human" for s in humans}}
-        self.game = Game(self.scenario, seed=self.seed, seats=seats)
+        seats = {**dict(seats or {}), **{s: "human" for s in humans or []}}
+        humans = [s for s, p in seats.items() if p == "human"]
+        if not humans:
+            raise ValueError("at least one seat must be played by a person")
+        game = Game(self.scenario, seed=self.seed, seats=seats)
+        self.game = game
         self.humans, self.waiting = list(humans), list(humans)
         self.last_report = None
         self.switch("main", seat=self.waiting[0])
@@ -174,8 +180,8 @@ def play_demo(control: Control) -> None:
     control.frame()
     control.shot("02_new_game")
     control.game = None
-    control.extra_seats = {}
-    control.start_game(control.options["humans"] or ["US", "CN"])
+    humans = [s for s, p in control.options["seats"].items() if p == "human"] or ["US", "CN"]
+    control.start_game(humans)
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
     main.composer.choose("export_control")           # the pickers and the engine's verdict
@@ -220,17 +226,32 @@ def shoot_tabs(control: Control, main) -> None:
     control.shot("11_main_after_a_turn")               # the board now carries last turn's trade
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from None
+    if w < 640 or h < 480:
+        raise ValueError(f"--size {text!r}: the window must be at least 640x480")
+    return w, h
+
+
 def main(args) -> int:
     if not has_display():
         print(DISPLAY_MESSAGE, file=sys.stderr)
         return 2
+    from game.cli import seat_policies
+    from game.rules import RulesError, load_scenario
+    try:
+        seats = seat_policies(load_scenario(str(args.scenario)), args.seat)   # the parser of `run --seat`
+        size = parse_size(args.size)
+    except (RulesError, ValueError) as exc:
+        print(f"chokepoint play: error: {exc}", file=sys.stderr)
+        return 2
     import pygame
     pygame.init()
     try:
-        humans = [s.split("=")[0] for s in args.seat if s.endswith("=human")]
-        seats = dict(s.split("=", 1) for s in args.seat if not s.endswith("=human"))
-        w, h = (int(x) for x in args.size.lower().split("x"))
-        control = Control(scenario=args.scenario, seed=args.seed, humans=humans, size=(w, h),
+        control = Control(scenario=str(args.scenario), seed=args.seed, humans=[], size=size,
                           fullscreen=args.fullscreen, demo_turns=args.demo or 0,
                           screenshots=args.screenshots, seats=seats, load=args.load,
                           save_path=(args.load or (Path(tempfile.gettempdir()) / "chokepoint_demo.save"

@@ -37,6 +37,8 @@ class MainScene(Scene):
         self.queued_clicks = 0
         self.selected = seat
         self.composer = Composer(self)
+        from game.ui.briefings import briefing
+        self.briefing = briefing(self.control.game.scenario, seat)
         self.refresh()
         super().startup()
 
@@ -307,7 +309,9 @@ class MainScene(Scene):
         steps = [f"Your first turn as {self.seat}:",
                  "1. Look at the board: hover a country, [ ] to change the good, click to select one.",
                  "2. On the right, pick an order and its fields; the line under them says if it would work.",
-                 "3. Send it (you may cancel it until the turn ends), then End turn (E).  H: help and glossary."]
+                 "3. Send it (you may cancel it until the turn ends), then End turn (E).  H: help and glossary.",
+                 "Sensible first moves for your role (type one in the box at the bottom right):"]
+        steps += [f"   {text}" for text, _ in self.briefing.first_moves]
         width = max(f.text(t, "small").get_width() for t in steps) + 24
         r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 56, min(width, self.map_rect.w - 16),
                         len(steps) * (f.sizes["small"] + 10) + 16)
