@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="US=human for a seat a person plays (repeatable: hot seat), CN=hawk for an AI")
     play.add_argument("--load", type=Path, help="continue a saved game")
     play.add_argument("--fullscreen", action="store_true")
-    play.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    play.add_argument("--size", help="window size WxH (default: as in the settings, else 1280x800)")
     play.add_argument("--demo", type=int, metavar="N", help="play N turns by itself through the window")
     play.add_argument("--screenshots", type=Path, metavar="DIR", help="with --demo: a PNG of each scene here")
     play.set_defaults(func=cmd_play)

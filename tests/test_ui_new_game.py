@@ -18,6 +18,13 @@ from game.ui.app import Control  # noqa: E402
 from game.ui.briefings import OBJECTIVES, briefing  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path, monkeypatch):
+    """Settings and saves of the tests stay out of the user's own folders."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 @pytest.fixture
 def control(tmp_path):
     pygame.init()

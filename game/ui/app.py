@@ -17,24 +17,38 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def scene_classes():
+    from game.ui.after_action import AfterActionScene
+    from game.ui.help_scene import HelpScene
+    from game.ui.main_scene import MainScene
+    from game.ui.menu import MenuScene
+    from game.ui.new_game import NewGameScene
+    from game.ui.scenes import HandoverScene, TitleScene
+    from game.ui.settings import SettingsScene
+    return (TitleScene, NewGameScene, MainScene, HandoverScene, HelpScene, AfterActionScene, MenuScene,
+            SettingsScene)
+
+
 class Control:
     """Owns the window, the game and the scenes; runs the loop."""
 
-    def __init__(self, *, scenario: str, seed: int, humans: list[str], size=(1280, 800),
-                 fullscreen=False, demo_turns=0, screenshots: Path | None = None, seats=None, save_path=None, load=None):
+    def __init__(self, *, scenario: str, seed: int, humans: list[str], size=None, fullscreen=None,
+                 demo_turns=0, screenshots: Path | None = None, seats=None, save_path=None, load=None,
+                 settings_file: Path | None = None):
         import pygame
-        from game.ui.main_scene import MainScene
-        from game.ui.after_action import AfterActionScene
-        from game.ui.help_scene import HelpScene
-        from game.ui.new_game import NewGameScene
-        from game.ui.scenes import HandoverScene, TitleScene
-        from game.ui.widgets import Fonts
         from game.rules import load_scenario
+        from game.ui.facilitator import TurnTimer
+        from game.ui.settings import load_settings, settings_path
+        from game.ui.widgets import Fonts
         self.pg = pygame
-        flags = pygame.FULLSCREEN if fullscreen else pygame.RESIZABLE
-        self.screen = pygame.display.set_mode(size, flags)
+        self.settings_file = Path(settings_file) if settings_file else settings_path()
+        self.settings, self.settings_warning = load_settings(self.settings_file)
+        if size:                                         # the command line wins over the settings
+            self.settings.width, self.settings.height = size
+        if fullscreen is not None:
+            self.settings.fullscreen = bool(fullscreen) or self.settings.fullscreen
+        self.apply_display(layout=False)
         pygame.display.set_caption("Chokepoint")
-        self.size = self.screen.get_size()
         self.fonts = Fonts(self.size[1])
         self.scenario_name, self.seed = scenario, seed
         self.scenario = load_scenario(scenario)
@@ -42,23 +56,46 @@ class Control:
         self.game = None
         self.last_report = None
         self.scores_cache: dict[str, float] = {}
-        self.scenes = {cls.name: cls(self) for cls in (TitleScene, NewGameScene, MainScene, HandoverScene, HelpScene,
-                                                       AfterActionScene)}
+        self.scenes = {cls.name: cls(self) for cls in scene_classes()}
         self.scene = None
         self.running = True
         self.demo_turns, self.screenshots = demo_turns, screenshots
-        self.save_path = Path(save_path) if save_path else Path("chokepoint_autosave.save")
+        self.fixed_save_path = Path(save_path) if save_path else None
+        self.save_path = self.fixed_save_path or self.new_save_path()
         self.clock = pygame.time.Clock()
-        from game.ui.facilitator import TurnTimer
         self.timer = TurnTimer()
         self.switch("title")
         if load:
             self.load_game(load)
 
+    def new_save_path(self) -> Path:
+        """Where a new game autosaves: the user's saves folder, one file per game."""
+        import datetime as dt
+        from game.ui.settings import saves_dir
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return saves_dir() / f"{Path(str(self.scenario_name)).stem}-seed{self.seed}-{stamp}.save"
+
+    def apply_display(self, layout: bool = True) -> None:
+        """Open (or reopen) the window as the settings say: size, or full screen."""
+        pg, s = self.pg, self.settings
+        if s.fullscreen:
+            self.screen = pg.display.set_mode((0, 0) if pg.display.get_driver() != "dummy" else s.size, pg.FULLSCREEN)
+        else:
+            self.screen = pg.display.set_mode(s.size, pg.RESIZABLE)
+        self.size = self.screen.get_size()
+        if layout:
+            self.fonts.resize(self.size[1])
+            for scene in self.scenes.values():
+                if scene is self.scene:
+                    scene.layout()
+
     def load_game(self, path) -> None:
         """Continue a saved game: the engine replays it turn by turn and checks each digest."""
         from game.save import load_game
-        self.game = load_game(path)
+        game = load_game(path)
+        self.game, self.save_path = game, Path(path)          # it goes on saving where it was loaded from
+        self.scenario, self.scenario_name, self.seed = game.scenario, game.scenario.name, game.seed
+        self.last_report, self.scores_cache = None, {}
         self.humans = [s for s, p in self.game.seats.items() if p == "human"] or ["US"]
         self.waiting = list(self.humans)
         self.switch("main", seat=self.waiting[0])
@@ -86,6 +123,8 @@ class Control:
             raise ValueError("at least one seat must be played by a person")
         game = Game(self.scenario, seed=self.seed, seats=seats)
         self.game = game
+        if self.fixed_save_path is None:
+            self.save_path = self.new_save_path()
         self.humans, self.waiting = list(humans), list(humans)
         self.last_report = None
         self.switch("main", seat=self.waiting[0])
@@ -93,6 +132,7 @@ class Control:
     def save_game(self) -> Path:
         """Write the game in the engine's save format (also done after every turn)."""
         from game.save import write_save
+        self.save_path.parent.mkdir(parents=True, exist_ok=True)
         return write_save(self.game, self.save_path)
 
     def seat_done(self, seat: str):
@@ -125,7 +165,8 @@ class Control:
         if error is not None:
             raise error
         self.last_report = report
-        self.save_game()                                     # autosave every turn
+        if self.settings.autosave:
+            self.save_game()                                 # autosave every turn
         self.scores_cache = self.game.scores(against_baseline=False)
         self.timer.restart()
         if self.game.over:
@@ -155,10 +196,10 @@ class Control:
         pg.display.flip()
 
     def resize(self, w: int, h: int):
-        self.size = (max(1280, w), max(800, h))
-        self.screen = self.pg.display.set_mode(self.size, self.pg.RESIZABLE)
-        self.fonts.resize(self.size[1])
-        self.scene.layout()
+        if self.settings.fullscreen:
+            return
+        self.settings.width, self.settings.height = max(1280, w), max(800, h)
+        self.apply_display()
 
     def run(self) -> None:
         while self.running:
@@ -244,7 +285,7 @@ def main(args) -> int:
     from game.rules import RulesError, load_scenario
     try:
         seats = seat_policies(load_scenario(str(args.scenario)), args.seat)   # the parser of `run --seat`
-        size = parse_size(args.size)
+        size = parse_size(args.size) if args.size else None          # None: the size in the settings
     except (RulesError, ValueError) as exc:
         print(f"chokepoint play: error: {exc}", file=sys.stderr)
         return 2
@@ -252,7 +293,7 @@ def main(args) -> int:
     pygame.init()
     try:
         control = Control(scenario=str(args.scenario), seed=args.seed, humans=[], size=size,
-                          fullscreen=args.fullscreen, demo_turns=args.demo or 0,
+                          fullscreen=True if args.fullscreen else None, demo_turns=args.demo or 0,
                           screenshots=args.screenshots, seats=seats, load=args.load,
                           save_path=(args.load or (Path(tempfile.gettempdir()) / "chokepoint_demo.save"
                                                    if args.demo else None)))

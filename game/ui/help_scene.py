@@ -48,7 +48,7 @@ class HelpScene(Scene):
                                colour=OKABE_ITO["green"])]
 
     def back(self):
-        self.control.switch("main", seat=self.seat)
+        self.control.switch("main", seat=self.seat, keep=True)
 
     def handle_event(self, event):
         if event.type == pygame.KEYDOWN:

@@ -29,7 +29,10 @@ TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pendin
 class MainScene(Scene):
     name = "main"
 
-    def startup(self, seat: str = "", **kwargs):
+    def startup(self, seat: str = "", keep: bool = False, **kwargs):
+        if keep and getattr(self, "seat", None) == seat and hasattr(self, "composer"):
+            self.layout()                    # back from the menu, help or settings: all as it was
+            return
         self.seat = seat
         self.tab = getattr(self, "tab", "orders")
         self.messages: list[tuple[str, tuple]] = []    # (text, colour) under the order box
@@ -60,8 +63,11 @@ class MainScene(Scene):
         self.buttons = [Button(TAB_LABELS[t], (px + i * tab_w, self.panel.y + 8, tab_w - 6, 40),
                                lambda t=t: self.set_tab(t), colour=(60, 70, 90), size="small",
                                tip=TAB_TIPS[t]) for i, t in enumerate(TABS)]
-        self.end_button = Button("End turn (E)", (w - 200, 6, 190, 44), self.end_turn, colour=OKABE_ITO["green"])
-        self.buttons.append(self.end_button)
+        self.end_button = Button("End turn (E)", (w - 200, 6, 190, 44), self.end_turn, colour=OKABE_ITO["green"],
+                                 tip="Finish your orders for this turn; the turn resolves when every person has ended")
+        self.menu_button = Button("Menu (Esc)", (w - 360, 6, 150, 44), self.open_menu, colour=(60, 70, 90),
+                                  tip="Save, load, settings, help, or leave to the title screen")
+        self.buttons += [self.end_button, self.menu_button]
         self.order_box = TextBox((px, self.panel.bottom - 52, self.panel_w - 24, 40), self.submit_text,
                                  "or type an order here and press Enter")
         board = getattr(self, "board", None)
@@ -91,6 +97,9 @@ class MainScene(Scene):
             for b in self.event_buttons + self.seat_controls.buttons:
                 if b.handle(event):
                     return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            self.open_menu()
+            return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_p:
             self.seat_controls.pause()
             return
@@ -129,6 +138,12 @@ class MainScene(Scene):
             self.order_box.value = ""
         self.composer.layout()
 
+    def open_menu(self):
+        if self.resolver:
+            self.messages = [("The turn is resolving: the menu opens when it is done.", OKABE_ITO["vermillion"])]
+            return
+        self.control.switch("menu", seat=self.seat)
+
     def inject(self, event_id: str):
         self.control.game.inject(event_id)
         self.messages = [(f"Facilitator: {event_id} will happen at the start of next turn", OKABE_ITO["purple"])]
@@ -166,7 +181,7 @@ class MainScene(Scene):
         self.draw_bar(screen)
         pygame.draw.rect(screen, PANEL, self.panel)
         for b in self.buttons:
-            if b is not self.end_button:
+            if b not in (self.end_button, self.menu_button):
                 b.colour = OKABE_ITO["sky"] if b.label == TAB_LABELS[self.tab] else (60, 70, 90)
             b.draw(screen, self.control.fonts)
         getattr(self, f"draw_{self.tab}")(screen)
@@ -178,7 +193,8 @@ class MainScene(Scene):
         tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else []), mouse)
         if not tip and self.map_rect.collidepoint(mouse):
             tip = self.country_tip(self.board.country_at(mouse))
-        draw_tooltip(screen, self.control.fonts, tip, mouse)
+        if self.control.settings.tooltips:
+            draw_tooltip(screen, self.control.fonts, tip, mouse)
 
     def country_tip(self, cid) -> str:
         if not cid:

@@ -49,12 +49,16 @@ class TitleScene(Scene):
     def layout(self):
         w, h = self.control.size
         self.buttons = [Button("New game  (N)", (w // 2 - 150, h // 2, 300, 54), self.control.new_game_screen),
-                        Button("Quit  (Esc)", (w // 2 - 150, h // 2 + 74, 300, 54), self.control.quit,
+                        Button("Settings  (S)", (w // 2 - 150, h // 2 + 74, 300, 54),
+                               lambda: self.control.switch("settings", back="title"), colour=(60, 70, 90)),
+                        Button("Quit  (Esc)", (w // 2 - 150, h // 2 + 148, 300, 54), self.control.quit,
                                colour=OKABE_ITO["vermillion"])]
 
     def handle_event(self, event):
         if event.type == pygame.KEYDOWN and event.key == pygame.K_n:
             self.control.new_game_screen()
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_s:
+            self.control.switch("settings", back="title")
         super().handle_event(event)
 
     def draw(self, screen):
