@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pygame
 
+from game.ui import panels
 from game.ui.board import Board
 from game.ui.composer import Composer
 from game.ui.facilitator import SeatControls
@@ -75,6 +76,8 @@ class MainScene(Scene):
         self.board.rect, self.board._static_key = pygame.Rect(self.map_rect), None
         self.composer.layout()
         self.bar_tips = []
+        self.rows, self.row_tips, self._rows_key = [], [], None
+        self.bar_texts, self.tip, self.mouse = [], "", getattr(self, "mouse", pygame.mouse.get_pos())
         events = sorted(self.control.game.scenario.events)
         self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
                                      lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
@@ -87,6 +90,8 @@ class MainScene(Scene):
 
     # -- input ---------------------------------------------------------------------------
     def handle_event(self, event):
+        if hasattr(event, "pos") and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+            self.mouse = event.pos                     # where the tooltip looks
         if self.tab != "orders":
             self.order_box.focused = False          # the box is only live on its own tab
         elif self.order_box.handle(event):
@@ -165,6 +170,9 @@ class MainScene(Scene):
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
         self.seat_controls.refresh_labels()
+        self.layout_rows()
+        self.layout_bar()
+        self.tip = self.hovered()
         if not self.resolver:
             self.control.timer.tick(dt)
         if self.resolver:
@@ -189,12 +197,7 @@ class MainScene(Scene):
             self.draw_progress(screen)
         elif self.public["turn"] == 0 and self.tab == "orders":
             self.draw_first_turn(screen)
-        mouse = pygame.mouse.get_pos()
-        tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else []), mouse)
-        if not tip and self.map_rect.collidepoint(mouse):
-            tip = self.country_tip(self.board.country_at(mouse))
-        if self.control.settings.tooltips:
-            draw_tooltip(screen, self.control.fonts, tip, mouse)
+        draw_tooltip(screen, self.control.fonts, self.tip, self.mouse)
 
     def country_tip(self, cid) -> str:
         if not cid:
@@ -204,25 +207,51 @@ class MainScene(Scene):
         return (f"{c.name}: {c.kind.replace('_', ' ')}, GDP {c.gdp:,.0f} $bn a year, alignment "
                 f"{float(self.public['alignment'][i]):+.2f} (+1 western, -1 China's bloc). Click for details.")
 
-    def draw_bar(self, screen):
-        f, g = self.control.fonts, self.control.game
-        pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
+    def bar_items(self) -> list[tuple[str, str]]:
+        """The top bar's (text, tooltip) items."""
+        g, priv = self.control.game, self.private
         year, half = int(self.public["year"]), "H1" if self.public["turn"] % 2 == 0 else "H2"
-        items = [(f"{self.seat}", f"You play {self.seat}: {g.scenario.countries[self.seat].name}." if self.seat in g.scenario.countries else self.seat),
-                 (f"{year} {half}", "The half-year the next turn plays; each turn is six months."),
-                 (f"turn {min(g.turn + 1, g.turns)} of {g.turns}", "Turns played so far plus the one you are ordering for, of the game's total."),
-                 (f"treasury {self.private['treasury']:,.0f} M$", "Money your government can spend on orders now, in millions of US dollars."),
-                 (f"may spend {self.private.get('spending_room', self.private['treasury']):,.0f} M$", "Treasury plus what you may still borrow: the most an order may cost."),
-                 (f"score {self.private['score']:+.3f}", "Your score this turn: how well your goals (supply security, economy, influence) are met; the scores tab compares it with the status-quo game.")]
+        name = g.scenario.countries[self.seat].name if self.seat in g.scenario.countries else self.seat
+        items = [(f"{self.seat}", f"You play {name}. Hot seat: the screen passes to the next person when you end "
+                                  "your turn."),
+                 (f"{year} {half}", "The half-year the next turn plays (H1 January-June, H2 July-December); "
+                                    "each turn is six months."),
+                 (f"turn {min(g.turn + 1, g.turns)} of {g.turns}",
+                  "The turn you are giving orders for, of the game's total; the game ends after the last."),
+                 (f"treasury {priv['treasury']:,.0f} M$",
+                  "Treasury: money your government can spend on orders now, in millions of US dollars (M$)."),
+                 (f"may spend {priv.get('spending_room', priv['treasury']):,.0f} M$",
+                  "Spending room: treasury plus what you may still borrow, the most your orders may cost this turn."),
+                 (f"score {priv['score']:.3f}",
+                  "Your score last turn, 0 to 1: how well your role's goals are met (H, then Measures, lists them). "
+                  "The after-action screen compares it with the status-quo game.")]
         if self.control.timer.per_turn:
-            items.append((self.control.timer.label(), "The facilitator's turn timer (P pauses it); when it runs out, end the turn (E)."))
-        x = 12
-        self.bar_tips = []
-        for text, tip in items:
-            surf = f.text(text)
-            screen.blit(surf, (x, 16))
-            self.bar_tips.append((pygame.Rect(x, 8, surf.get_width(), 40), tip))
-            x += surf.get_width() + 28
+            items.append((self.control.timer.label(),
+                          "The facilitator's turn timer (P pauses it); when it runs out, end the turn (E)."))
+        return items
+
+    def layout_bar(self) -> None:
+        f, x = self.control.fonts, 12
+        self.bar_texts, self.bar_tips = [], []
+        for text, tip in self.bar_items():
+            width = f.text(text).get_width()
+            self.bar_texts.append((text, x))
+            self.bar_tips.append((pygame.Rect(x, 8, width, 40), tip))
+            x += width + 28
+
+    def hovered(self) -> str:
+        """The tooltip under the mouse: a number, a button, a row of a tab, or a country."""
+        mouse = self.mouse
+        tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
+                          + (self.row_tips if self.tab in ("country", "markets", "news", "scores") else []), mouse)
+        if not tip and self.map_rect.collidepoint(mouse):
+            tip = self.country_tip(self.board.country_at(mouse))
+        return tip if self.control.settings.tooltips else ""
+
+    def draw_bar(self, screen):
+        pygame.draw.rect(screen, PANEL, (0, 0, self.control.size[0], self.bar_h))
+        for text, x in self.bar_texts:
+            screen.blit(self.control.fonts.text(text), (x, 16))
 
     def draw_map(self, screen):
         self.board.draw(screen, self.public, self.selected, self.control.fonts)
@@ -238,60 +267,40 @@ class MainScene(Scene):
             draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24, "small", colour)
         self.order_box.draw(screen, self.control.fonts)
 
-    def draw_country(self, screen):
-        self.panel_text(screen, self.country_lines(self.selected))
+    def tab_rows(self) -> list[tuple[str, str]]:
+        """The rows of a text tab: (text, tooltip)."""
+        if self.tab == "country":
+            return panels.country_rows(self, self.selected)
+        if self.tab == "markets":
+            return panels.market_rows(self)
+        if self.tab == "news":
+            return panels.news_rows(self)
+        if self.tab == "scores":
+            return panels.score_rows(self)
+        return []
 
-    def country_lines(self, cid: str) -> list[str]:
-        """What anyone can see of a country: its standing, what it makes and buys most, and
-        the export controls it imposes or faces; your own seat adds your books."""
-        p, goods = self.public, self.public["goods"]
-        c = self.control.game.scenario.countries[cid]
-        i = list(p["countries"]).index(cid)
-        lines = [f"{c.name} ({cid}), {c.kind.replace('_', ' ')}",
-                 f"alignment {float(p['alignment'][i]):+.2f} (+1 western, -1 China's bloc)",
-                 f"stability {float(p['stability'][i]):.2f} (0 collapse, 1 solid)", "",
-                 "Biggest world shares of output:"]
-        shares = sorted(((float(p["world_share"][i][j]), g) for j, g in enumerate(goods)), reverse=True)[:5]
-        lines += [f"  {g}: {v:.0%} of the world" for v, g in shares if v > 0.005] or ["  none yet"]
-        world_imports = p["imports"].sum(axis=0)
-        buys = sorted(((float(p["imports"][i][j]) / float(world_imports[j]), g) for j, g in enumerate(goods)
-                       if float(p["imports"][i][j]) > 0), reverse=True)[:4]
-        lines += ["Biggest shares of world imports:"] + ([f"  {g}: {v:.0%}" for v, g in buys] or ["  none"])
-        issued = [f"  {k['mode']} on {k['good']} to {k['target']}" for k in p["controls"] if k["issuer"] == cid]
-        facing = [f"  {k['issuer']}: {k['mode']} on {k['good']}" for k in p["controls"]
-                  if k["target"] in (cid, "ALL") and k["issuer"] != cid]
-        lines += ["Export controls it imposes:"] + (issued[:6] or ["  none"])
-        lines += ["Export controls it faces:"] + (facing[:6] or ["  none"])
-        if cid == self.seat:
-            lines += ["", f"Your treasury: {self.private['treasury']:,.0f} M$; stockpile:"]
-            lines += [f"  {g}: {float(v):.2f}" for g, v in zip(goods, self.private["stockpile"]) if float(v) > 0] \
-                or ["  empty"]
-        return lines
+    def layout_rows(self) -> None:
+        """Rows and their hover rectangles, rebuilt only when what they show changes."""
+        key = (self.tab, self.selected, int(self.public["turn"]), id(self.control.last_report),
+               len(self.control.scores_cache), self.panel.topleft, self.control.fonts.sizes["small"])
+        if key == getattr(self, "_rows_key", None):
+            return
+        self._rows_key = key
+        line_h = self.control.fonts.fonts["small"].get_height() + 4
+        x, y, w = self.panel.x + 12, self.panel.y + 60, self.panel_w - 24
+        self.rows, self.row_tips = [], []
+        for i, (text, tip) in enumerate(self.tab_rows()):
+            rect = pygame.Rect(x, y + i * line_h, w, line_h)
+            if rect.bottom > self.panel.bottom:
+                break
+            self.rows.append(text)
+            if tip:
+                self.row_tips.append((rect, tip))
 
-    def draw_markets(self, screen):
-        goods, price, ref = self.public["goods"], self.public["price"], self.public["ref_price"]
-        lines = ["Price now against its reference (1.00 = normal):"]
-        for j, good in enumerate(goods):
-            lines.append(f"  {good}: {float(price[0][j]):.2f}  ({float(price[0][j]) / float(ref[j]):.2f}x)")
-        self.panel_text(screen, lines)
+    def draw_text_tab(self, screen):
+        self.panel_text(screen, self.rows)
 
-    def draw_news(self, screen):
-        lines = ["News of the last turn:"]
-        report = self.control.last_report
-        if report is None:
-            lines.append("  nothing yet: the first turn has not been played")
-        else:
-            lines += [f"  event: {text}" for _, text in report.events] or ["  no events"]
-            lines += [f"  {s}: {t}" for s, t in report.accepted[:20]]
-            mine = [f"  refused ({s}): {t}: {why}" for s, t, why in report.rejected if s == self.seat]
-            lines += mine
-        self.panel_text(screen, lines)
-
-    def draw_scores(self, screen):
-        scores = self.control.scores_cache
-        lines = ["Score change against the status-quo game:"]
-        lines += [f"  {s}: {v:+.3f}" for s, v in sorted(scores.items(), key=lambda kv: -kv[1])[:20]]
-        self.panel_text(screen, lines)
+    draw_country = draw_markets = draw_news = draw_scores = draw_text_tab
 
     def draw_facilitator(self, screen):
         lines = ["Facilitator: click an event to make it happen next turn; below, who plays",
