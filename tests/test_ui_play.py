@@ -195,6 +195,9 @@ def test_facilitator_hands_a_seat_to_the_ai_and_runs_a_pausable_timer(control):
     control.timer.tick(10)
     control.frame()
     assert control.timer.left == left and control.timer.label().startswith("paused")
+    key(control, pygame.K_e)                               # paused: End turn waits
+    assert control.scene.resolver is None and "paused" in control.scene.messages[0][0]
+    key(control, pygame.K_p)
     key(control, pygame.K_e)                               # CN is AI now: no handover, the turn resolves
     resolve(control)
     assert control.game.turn == 1 and control.scene.name == "main" and control.scene.seat == "US"

@@ -64,6 +64,8 @@ class Control:
         self.save_path = self.fixed_save_path or self.new_save_path()
         self.clock = pygame.time.Clock()
         self.timer = TurnTimer()
+        self.reveal_all = False              # facilitator: every seat's books on screen
+        self.facilitator_unlocked = False    # the PIN, once entered, holds for the session
         self.switch("title")
         if load:
             self.load_game(load)
@@ -142,6 +144,17 @@ class Control:
             self.switch("handover", seat=self.waiting[0])
         else:
             self.scenes["main"].start_resolving()
+
+    def end_turn_for_all(self) -> str:
+        """Facilitator: resolve the turn now, whoever has not ended yet. Says why not, if not."""
+        main = self.scenes["main"]
+        if main.resolver:
+            return "The turn is already resolving."
+        if self.timer.paused:
+            return "The game is paused: resume it (P) before ending the turn."
+        self.waiting = []
+        main.start_resolving()
+        return ""
 
     def hand_seat(self, seat: str) -> str:
         """Facilitator: a person's seat goes to the AI, an AI seat to a person. Says what it did."""

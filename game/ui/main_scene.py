@@ -7,7 +7,7 @@ import pygame
 from game.ui import panels
 from game.ui.board import Board
 from game.ui.composer import Composer
-from game.ui.facilitator import SeatControls
+from game.ui.facilitator import FacilitatorPanel
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
                              hovered_tip)
@@ -18,13 +18,14 @@ PHASE_WORDS = {"events": "events", "orders": "the AI seats chose their orders",
                "scoring": "scores", "end_of_turn": "end of turn"}
 TABS = ("orders", "country", "markets", "news", "scores", "facilitator")
 TAB_LABELS = {"orders": "Orders", "country": "Country", "markets": "Markets", "news": "News",
-              "scores": "Scores", "facilitator": "Facilitate"}
+              "scores": "Scores", "facilitator": "Facil."}
 TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pending ones (key 1).",
             "country": "The selected country: stocks, capacity, treasury, stability (key 2). Click a disc on the map.",
             "markets": "Prices of every good against their 2025 reference (key 3).",
             "news": "What happened last turn: events and every seat's public actions (key 4).",
             "scores": "Each side's score against the status-quo game of the same seed (key 5).",
-            "facilitator": "For the instructor: make a catalogued event happen next turn; save (key 6)."}
+            "facilitator": "For the instructor: events, who plays each power, timer, pause, reveal all, end the "
+                           "turn for everyone (key 6)."}
 
 
 class MainScene(Scene):
@@ -78,12 +79,9 @@ class MainScene(Scene):
         self.bar_tips = []
         self.rows, self.row_tips, self._rows_key = [], [], None
         self.bar_texts, self.tip, self.mouse = [], "", getattr(self, "mouse", pygame.mouse.get_pos())
-        events = sorted(self.control.game.scenario.events)
-        self.event_buttons = [Button(e, (px, self.panel.y + 110 + i * 48, self.panel_w - 24, 40),
-                                     lambda e=e: self.inject(e), colour=OKABE_ITO["purple"])
-                              for i, e in enumerate(events)]
-        self.seat_controls = SeatControls(self)
-        self.seat_controls.layout(px, self.panel.y + 120 + len(events) * 48, self.panel_w - 24)
+        self.facil = FacilitatorPanel(self)
+        self.facil.layout(self.panel)
+        self.event_buttons, self.seat_controls = self.facil.event_buttons, self.facil.seat_controls
 
     def set_tab(self, tab: str):
         self.tab = tab
@@ -98,15 +96,17 @@ class MainScene(Scene):
             return
         elif not self.order_box.focused and self.composer.handle_event(event):
             return
-        if self.tab == "facilitator" and not self.resolver:
-            for b in self.event_buttons + self.seat_controls.buttons:
-                if b.handle(event):
-                    return
+        if self.tab == "facilitator" and self.facil.handle(event):
+            return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
             self.open_menu()
             return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_p:
-            self.seat_controls.pause()
+            if self.facil.locked:
+                self.messages = [("Only the facilitator may pause: enter the PIN on the Facilitate tab.",
+                                  OKABE_ITO["vermillion"])]
+            else:
+                self.seat_controls.pause()
             return
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_h, pygame.K_F1):
             if self.resolver:
@@ -161,6 +161,10 @@ class MainScene(Scene):
         if self.resolver:
             self.queued_clicks += 1        # shown: "already resolving"
             return
+        if self.control.timer.paused:
+            self.messages = [("The facilitator has paused the game: End turn waits until it resumes (P).",
+                              OKABE_ITO["vermillion"])]
+            return
         self.control.seat_done(self.seat)
 
     def start_resolving(self):
@@ -169,7 +173,7 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
-        self.seat_controls.refresh_labels()
+        self.facil.update()
         self.layout_rows()
         self.layout_bar()
         self.tip = self.hovered()
@@ -225,6 +229,9 @@ class MainScene(Scene):
                  (f"score {priv['score']:.3f}",
                   "Your score last turn, 0 to 1: how well your role's goals are met (H, then Measures, lists them). "
                   "The after-action screen compares it with the status-quo game.")]
+        if self.control.timer.paused:
+            items.append(("PAUSED", "The facilitator has paused the game: the timer stands still and End turn "
+                                    "waits until the game resumes (P)."))
         if self.control.timer.per_turn:
             items.append((self.control.timer.label(),
                           "The facilitator's turn timer (P pauses it); when it runs out, end the turn (E)."))
@@ -281,7 +288,7 @@ class MainScene(Scene):
 
     def layout_rows(self) -> None:
         """Rows and their hover rectangles, rebuilt only when what they show changes."""
-        key = (self.tab, self.selected, int(self.public["turn"]), id(self.control.last_report),
+        key = (self.tab, self.selected, int(self.public["turn"]), id(self.control.last_report), self.control.reveal_all,
                len(self.control.scores_cache), self.panel.topleft, self.control.fonts.sizes["small"])
         if key == getattr(self, "_rows_key", None):
             return
@@ -303,12 +310,7 @@ class MainScene(Scene):
     draw_country = draw_markets = draw_news = draw_scores = draw_text_tab
 
     def draw_facilitator(self, screen):
-        lines = ["Facilitator: click an event to make it happen next turn; below, who plays",
-                 "each power (click to hand it over) and the turn timer. Ctrl+S saves."]
-        lines += [t for t, _ in self.messages[-1:]]
-        self.panel_text(screen, lines)
-        for b in self.event_buttons + self.seat_controls.buttons:
-            b.draw(screen, self.control.fonts)
+        self.facil.draw(screen)
 
     def draw_progress(self, screen):
         """A real bar: phases of the turn done so far, and what the engine last finished."""

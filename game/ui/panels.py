@@ -45,9 +45,11 @@ def country_rows(scene, cid: str) -> list[Row]:
               if k["target"] in (cid, "ALL") and k["issuer"] != cid]
     rows += [("Export controls it imposes:", control_tip)] + (issued[:6] or [("  none", "")])
     rows += [("Export controls it faces:", control_tip)] + (facing[:6] or [("  none", "")])
-    if cid == scene.seat:
-        priv = scene.private
-        rows += [("", ""), (f"Your treasury: {priv['treasury']:,.0f} M$; stockpile:",
+    revealed = cid != scene.seat and scene.control.reveal_all
+    if cid == scene.seat or revealed:
+        priv = scene.private if cid == scene.seat else scene.control.game.observe(cid)["private"]
+        whose = f"Revealed: {cid}'s" if revealed else "Your"
+        rows += [("", ""), (f"{whose} treasury: {priv['treasury']:,.0f} M$; stockpile:",
                             "Treasury: money your government can spend on orders now, in millions of US dollars. "
                             "The stockpile below is what your strategic reserve holds.")]
         rows += [(f"  {g}: {float(v):.2f} {sc.goods[g].unit}",
