@@ -12,7 +12,7 @@ from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, wrap_pixels
 
 KEYS = ["E  end your turn          1-6  side-panel tabs          Ctrl+S  save",
         "[ ]  change the good on the board     wheel  zoom     drag  pan     R  reset the board",
-        "P  pause the facilitator's timer      H  this help      Esc  back"]
+        "P  pause the game (facilitator)      G  first-turn guide on/off      H  this help      Esc  back / menu"]
 
 MEASURES = [("alignment", "from +1 (western bloc) to -1 (China's bloc); near 0 a country sides with neither"),
             ("stability", "0 collapse to 1 solid; shortages, debt and coercion wear it down"),

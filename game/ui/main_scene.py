@@ -41,6 +41,7 @@ class MainScene(Scene):
         self.resolver: Resolver | None = None
         self.queued_clicks = 0
         self.selected = seat
+        self.guide = True                       # the first turn's guide over the board (G)
         self.composer = Composer(self)
         from game.ui.briefings import briefing
         self.briefing = briefing(self.control.game.scenario, seat)
@@ -121,6 +122,9 @@ class MainScene(Scene):
             if event.key == pygame.K_e:
                 self.end_turn()
                 return
+            if event.key == pygame.K_g:
+                self.guide = not self.guide
+                return
             if pygame.K_1 <= event.key < pygame.K_1 + len(TABS):
                 self.set_tab(TABS[event.key - pygame.K_1])
                 return
@@ -199,7 +203,7 @@ class MainScene(Scene):
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
-        elif self.public["turn"] == 0 and self.tab == "orders":
+        elif self.public["turn"] == 0 and self.tab == "orders" and self.guide:
             self.draw_first_turn(screen)
         draw_tooltip(screen, self.control.fonts, self.tip, self.mouse)
 
@@ -333,15 +337,16 @@ class MainScene(Scene):
     def draw_first_turn(self, screen):
         """The guide to the first turn, over the top of the board until the turn is played."""
         f = self.control.fonts
-        steps = [f"Your first turn as {self.seat}:",
-                 "1. Look at the board: hover a country, [ ] to change the good, click to select one.",
+        steps = [f"Your first turn as {self.seat}  (G hides this guide)",
+                 "1. The board: hover a country, [ ] change the good, click to select one.",
                  "2. On the right, pick an order and its fields; the line under them says if it would work.",
-                 "3. Send it (you may cancel it until the turn ends), then End turn (E).  H: help and glossary.",
-                 "Sensible first moves for your role (type one in the box at the bottom right):"]
+                 "3. Send it (you may cancel it until the turn ends), then End turn (E).  H: help.",
+                 "Sensible first moves for your role:"]
         steps += [f"   {text}" for text, _ in self.briefing.first_moves]
         width = max(f.text(t, "small").get_width() for t in steps) + 24
-        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 56, min(width, self.map_rect.w - 16),
-                        len(steps) * (f.sizes["small"] + 10) + 16)
+        line_h = f.fonts["small"].get_height() + 4
+        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16),
+                        len(steps) * line_h + 14)
         pygame.draw.rect(screen, (10, 12, 18), r, border_radius=8)
         pygame.draw.rect(screen, OKABE_ITO["yellow"], r, 2, border_radius=8)
         draw_lines(screen, f, steps, r.x + 12, r.y + 8, r.w - 24, "small", TEXT)
