@@ -174,12 +174,18 @@ class Control:
         self.waiting.append(seat)
         return f"{seat} is now played by a person: after the others end their turn, the screen passes to {seat}."
 
-    def turn_resolved(self, report, error):
+    def turn_resolved(self, report, error, checkpoint=None):
         if error is not None:
-            raise error
+            self.recover(error, checkpoint)
+            return
         self.last_report = report
+        main = self.scenes["main"]
         if self.settings.autosave:
-            self.save_game()                                 # autosave every turn
+            try:
+                self.save_game()                             # autosave every turn
+            except OSError as exc:
+                main.dialog = [f"The autosave could not be written to {self.save_path}:", str(exc),
+                               "The game goes on; save it elsewhere from the menu, or turn autosave off."]
         self.scores_cache = self.game.scores(against_baseline=False)
         self.timer.restart()
         if self.game.over:
@@ -190,6 +196,32 @@ class Control:
             self.switch("handover", seat=self.waiting[0])
         else:
             self.scenes["main"].refresh()
+
+    def recover(self, error: BaseException, checkpoint) -> None:
+        """A turn raised on the worker thread: say so, and go back to the game before it."""
+        from game.ui.recovery import log_error
+        main = self.scenes["main"]
+        log = log_error(error, self.save_path.parent)
+        lines = [f"The turn could not be resolved: {type(error).__name__}: {error}"]
+        try:
+            self.game = checkpoint.restore()
+        except Exception as exc:  # the dialog says it; the title screen is the way out
+            lines += [f"The game could not be put back as it was before the turn ({exc}).",
+                      f"Load the last autosave ({self.save_path}) from the title screen's New game or the menu."]
+            main.dialog, main.dialog_exit = lines, True
+            return
+        lines += [f"The game is back at the start of turn {self.game.turn + 1}, your orders still queued; "
+                  "the autosave on disk is as it was before the turn.",
+                  "Try End turn again, or save and report the problem."]
+        if log:
+            lines.append(f"Details for a bug report: {log}")
+        self.waiting = list(self.humans)
+        seat = main.seat if main.seat in self.humans else self.humans[0]
+        if self.scene is not main:
+            self.switch("main", seat=seat)
+        else:
+            main.startup(seat=seat)
+        main.dialog = lines
 
     # -- the loop ------------------------------------------------------------------------
     def frame(self) -> None:

@@ -10,7 +10,7 @@ from game.ui.composer import Composer
 from game.ui.facilitator import FacilitatorPanel
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
-                             hovered_tip)
+                             hovered_tip, wrap_pixels)
 
 PHASE_WORDS = {"events": "events", "orders": "the AI seats chose their orders",
                "adjudication": "orders carried out", "production": "production and trade",
@@ -41,6 +41,7 @@ class MainScene(Scene):
         self.resolver: Resolver | None = None
         self.queued_clicks = 0
         self.selected = seat
+        self.dialog, self.dialog_exit = None, False     # lines of a message that must be read
         self.guide = True                       # the first turn's guide over the board (G)
         self.composer = Composer(self)
         from game.ui.briefings import briefing
@@ -71,6 +72,7 @@ class MainScene(Scene):
         self.menu_button = Button("Menu (Esc)", (w - 360, 6, 150, 44), self.open_menu, colour=(60, 70, 90),
                                   tip="Save, load, settings, help, or leave to the title screen")
         self.buttons += [self.end_button, self.menu_button]
+        self.dialog_button = Button("OK  (Enter)", (0, 0, 200, 46), self.close_dialog, colour=OKABE_ITO["green"])
         self.order_box = TextBox((px, self.panel.bottom - 52, self.panel_w - 24, 40), self.submit_text,
                                  "or type an order here and press Enter")
         board = getattr(self, "board", None)
@@ -84,11 +86,43 @@ class MainScene(Scene):
         self.facil.layout(self.panel)
         self.event_buttons, self.seat_controls = self.facil.event_buttons, self.facil.seat_controls
 
+    def dialog_event(self, event) -> None:
+        """While a dialog shows, only its OK button (or Enter / Esc) does anything."""
+        if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_ESCAPE)) or \
+                self.dialog_button.handle(event):
+            self.close_dialog()
+
+    def close_dialog(self) -> None:
+        leave, self.dialog, self.dialog_exit = self.dialog_exit, None, False
+        if leave:
+            self.control.switch("title")
+
+    def layout_dialog(self) -> None:
+        f = self.control.fonts
+        w, h = self.control.size
+        width = min(w - 160, 1000)
+        self.dialog_lines = [line for text in self.dialog for line in wrap_pixels(f, text, width - 40)]
+        line_h = f.fonts["small"].get_height() + 4
+        self.dialog_box = pygame.Rect(0, 0, width, len(self.dialog_lines) * line_h + 130)
+        self.dialog_box.center = (w // 2, h // 2)
+        self.dialog_button.rect.midbottom = (self.dialog_box.centerx, self.dialog_box.bottom - 14)
+
+    def draw_dialog(self, screen) -> None:
+        f, box = self.control.fonts, self.dialog_box
+        pygame.draw.rect(screen, (12, 14, 20), box, border_radius=10)
+        pygame.draw.rect(screen, OKABE_ITO["vermillion"], box, 3, border_radius=10)
+        screen.blit(f.text("Something went wrong", "body", OKABE_ITO["vermillion"]), (box.x + 20, box.y + 14))
+        draw_lines(screen, f, self.dialog_lines, box.x + 20, box.y + 56, box.w - 40, "small", TEXT)
+        self.dialog_button.draw(screen, f)
+
     def set_tab(self, tab: str):
         self.tab = tab
 
     # -- input ---------------------------------------------------------------------------
     def handle_event(self, event):
+        if self.dialog:
+            self.dialog_event(event)
+            return
         if hasattr(event, "pos") and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             self.mouse = event.pos                     # where the tooltip looks
         if self.tab != "orders":
@@ -172,12 +206,16 @@ class MainScene(Scene):
         self.control.seat_done(self.seat)
 
     def start_resolving(self):
+        from game.ui.recovery import Checkpoint
+        self.checkpoint = Checkpoint(self.control.game, self.control.humans)   # the way back if it fails
         self.resolver = Resolver(self.control.game)
         self.spinner = 0.0
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
         self.facil.update()
+        if self.dialog:
+            self.layout_dialog()
         self.layout_rows()
         self.layout_bar()
         self.tip = self.hovered()
@@ -188,7 +226,7 @@ class MainScene(Scene):
             if self.resolver.done:
                 resolver, self.resolver = self.resolver, None
                 self.queued_clicks = 0
-                self.control.turn_resolved(resolver.report, resolver.error)
+                self.control.turn_resolved(resolver.report, resolver.error, self.checkpoint)
 
     # -- drawing -------------------------------------------------------------------------
     def draw(self, screen):
@@ -205,7 +243,10 @@ class MainScene(Scene):
             self.draw_progress(screen)
         elif self.public["turn"] == 0 and self.tab == "orders" and self.guide:
             self.draw_first_turn(screen)
-        draw_tooltip(screen, self.control.fonts, self.tip, self.mouse)
+        if self.dialog and hasattr(self, "dialog_box"):
+            self.draw_dialog(screen)
+        else:
+            draw_tooltip(screen, self.control.fonts, self.tip, self.mouse)
 
     def country_tip(self, cid) -> str:
         if not cid:
