@@ -100,3 +100,19 @@ def test_the_glossary_has_every_good_measure_and_goal(played):
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode=""))
     played.frame()
     assert played.scene is main
+
+
+def test_scores_put_your_seat_first_and_news_counts_the_firms_orders(played):
+    main = played.scene
+    main.set_tab("scores")
+    played.frame()
+    assert main.rows[1].startswith("  US (you): ") and main.rows[2].startswith("  CN (AI): ")
+    main.set_tab("news")
+    played.frame()
+    report = played.last_report
+    firm_orders = [t for s, t in report.accepted if s not in played.game.scenario.countries]
+    assert firm_orders                                     # firms act every turn
+    counted = sum(int(r.split(": ")[1].split(" x ")[0]) for r in main.rows if r.startswith("  firms: "))
+    assert counted == len(firm_orders)
+    assert not any(r.startswith(f"  {s}: ") for s, _ in report.accepted if s not in played.game.scenario.countries
+                   for r in main.rows)

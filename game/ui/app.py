@@ -253,29 +253,46 @@ class Control:
     def shot(self, label: str) -> None:
         if self.screenshots:
             self.screenshots.mkdir(parents=True, exist_ok=True)
+            if hasattr(self.scene, "tip") and not getattr(self, "shot_tip", False):
+                self.scene.tip = ""                    # no stray tooltip from wherever the pointer is
             self.scene.draw(self.screen)
             self.pg.image.save(self.screen, str(self.screenshots / f"{label}.png"))
 
 
 def play_demo(control: Control) -> None:
-    """Play `demo_turns` turns through the real scenes, shooting each screen: the first
-    seat queues an export control through the orders panel, then every seat ends its turns."""
+    """Play `demo_turns` turns through the real scenes, shooting each screen: the new-game
+    scene sets the people's seats (US and CN unless --seat says), the first seat queues an
+    export control through the orders panel, then every seat ends its turns."""
     control.frame()
     control.shot("01_title")
+    control.switch("settings", back="title")
+    control.frame()
+    control.shot("02a_settings")
     control.new_game_screen()
+    scene = control.scene
+    people = scene.humans() or ["US", "CN"]
+    for row in scene.rows:
+        if row.seat in people:
+            row.who = "person"
+    scene.focus_row(next(r for r in scene.rows if r.seat == people[0]))
     control.frame()
     control.shot("02_new_game")
-    control.game = None
-    humans = [s for s, p in control.options["seats"].items() if p == "human"] or ["US", "CN"]
-    control.start_game(humans)
+    scene.start()
     control.game.turns = min(control.game.turns, control.demo_turns)
     main = control.scenes["main"]
+    control.frame()
+    control.shot("02b_main_first_turn")
     main.composer.choose("export_control")           # the pickers and the engine's verdict
     main.composer.values.update(good="gallium", target="CN")
-    main.composer.recheck()
+    main.composer.step("mode", +1)                   # a licence: its approval share and delay appear
     main.composer.send()
     control.frame()
     control.shot("03_main_orders")
+    main.mouse = main.bar_tips[3][0].center          # a tooltip: what the treasury is
+    main.update(0.0)
+    control.shot_tip = True
+    control.shot("03b_tooltip")
+    control.shot_tip, main.mouse = False, (-1, -1)
     shot_tabs, resolving_shot = False, False
     while control.scene.name != "after_action" and control.running:
         if control.scene.name == "handover":
@@ -301,7 +318,7 @@ def play_demo(control: Control) -> None:
 
 
 def shoot_tabs(control: Control, main) -> None:
-    """After a turn: the board with China selected, then each tab of the side panel."""
+    """After a turn: the board with China selected, then each tab, the menu and help."""
     main.selected = "CN"
     for i, tab in enumerate(("country", "markets", "news", "scores", "facilitator")):
         main.set_tab(tab)
@@ -310,6 +327,14 @@ def shoot_tabs(control: Control, main) -> None:
     main.set_tab("orders")
     control.frame()
     control.shot("11_main_after_a_turn")               # the board now carries last turn's trade
+    main.open_menu()
+    control.frame()
+    control.shot("11a_menu")
+    control.scene.help()
+    control.frame()
+    control.shot("11b_help")
+    control.scene.back()
+    control.frame()
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -194,9 +194,10 @@ class Composer:
             self.buttons.append(self.send_button)
         self.pending_y = y + 100
         pending = self.control.game.pending(self.scene.seat)
-        for i, _text in enumerate(pending[:6]):
+        for i, text in enumerate(pending[:6]):
             self.buttons.append(Button("cancel", (x + w - 80, self.pending_y + 24 + i * 26, 76, 24),
-                                       lambda i=i: self.cancel(i), colour=OKABE_ITO["vermillion"], size="small"))
+                                       lambda i=i: self.cancel(i), colour=OKABE_ITO["vermillion"], size="small",
+                                       tip=f"Withdraw this order before the turn resolves: {text}"))
 
     def next_page(self) -> None:
         self.action_page += 1

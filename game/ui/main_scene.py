@@ -271,7 +271,7 @@ class MainScene(Scene):
                   "Treasury: money your government can spend on orders now, in millions of US dollars (M$)."),
                  (f"may spend {priv.get('spending_room', priv['treasury']):,.0f} M$",
                   "Spending room: treasury plus what you may still borrow, the most your orders may cost this turn."),
-                 (f"score {priv['score']:.3f}",
+                 (f"score {priv['score']:.3f}" if g.turn else "score: after turn 1",
                   "Your score last turn, 0 to 1: how well your role's goals are met (H, then Measures, lists them). "
                   "The after-action screen compares it with the status-quo game.")]
         if self.control.timer.paused:
@@ -314,9 +314,11 @@ class MainScene(Scene):
 
     def draw_orders(self, screen):
         self.composer.draw(screen)
-        y = self.order_box.rect.y - 30
+        f = self.control.fonts
         for text, colour in self.messages[-1:]:
-            draw_lines(screen, self.control.fonts, [text], self.panel.x + 12, y, self.panel_w - 24, "small", colour)
+            lines = wrap_pixels(f, text, self.panel_w - 24)[:2]
+            y = self.order_box.rect.y - 8 - len(lines) * (f.fonts["small"].get_height() + 4)
+            draw_lines(screen, f, lines, self.panel.x + 12, y, self.panel_w - 24, "small", colour)
         self.order_box.draw(screen, self.control.fonts)
 
     def tab_rows(self) -> list[tuple[str, str]]:
@@ -385,9 +387,8 @@ class MainScene(Scene):
                  "Sensible first moves for your role:"]
         steps += [f"   {text}" for text, _ in self.briefing.first_moves]
         width = max(f.text(t, "small").get_width() for t in steps) + 24
-        line_h = f.fonts["small"].get_height() + 4
-        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16),
-                        len(steps) * line_h + 14)
+        height = sum(f.text(t, "small").get_height() + 4 for t in steps)
+        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16), height + 18)
         pygame.draw.rect(screen, (10, 12, 18), r, border_radius=8)
         pygame.draw.rect(screen, OKABE_ITO["yellow"], r, 2, border_radius=8)
         draw_lines(screen, f, steps, r.x + 12, r.y + 8, r.w - 24, "small", TEXT)

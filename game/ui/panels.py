@@ -66,7 +66,7 @@ def market_rows(scene) -> list[Row]:
     countries = list(p["countries"])
     here = countries.index(scene.seat) if scene.seat in countries else None
     shortage = np.asarray(p["shortage"])
-    rows: list[Row] = [("Price where you buy, against normal (1.00x); low-high across the world:",
+    rows: list[Row] = [("Price where you buy (1.00x = normal); low-high worldwide:",
                         "Each good's price in M$ per unit where your seat buys it, as a multiple of its 2025 "
                         "reference price, and the cheapest and dearest price anywhere (a wide range: a split "
                         "market, e.g. behind an export control).")]
@@ -76,8 +76,8 @@ def market_rows(scene) -> list[Row]:
         lo, hi = float(col.min()), float(col.max())
         split = f"  {lo / ref[j]:.2f}-{hi / ref[j]:.2f}x" if hi > lo * 1.02 else ""
         short = float(shortage[:, j].sum()) if shortage.ndim == 2 else float(shortage[j])
-        gap = f"  short {short:,.3g}" if short > 1e-9 else ""
         g = sc.goods[good]
+        gap = f"  short {short:,.3g} {g.unit}" if short > 1e-9 else ""
         rows.append((f"  {good}: {mine / ref[j]:.2f}x{split}{gap}",
                      f"{g.name}: {mine:,.3g} M$ per {g.unit} where you buy, {mine / ref[j]:.2f} times the 2025 "
                      f"reference of {ref[j]:,.3g}; from {lo:,.3g} to {hi:,.3g} across countries."
@@ -86,25 +86,49 @@ def market_rows(scene) -> list[Row]:
 
 
 def news_rows(scene) -> list[Row]:
+    """Events first, then the countries' orders (the great powers first), then the firms'
+    orders counted by kind, so a turn of hundreds of licence applications stays readable."""
     report = scene.control.last_report
     rows: list[Row] = [("News of the last turn:", "Events, and every order carried out (orders are public).")]
     if report is None:
         return rows + [("  nothing yet: the first turn has not been played", "")]
+    sc = scene.control.game.scenario
     rows += [(f"  event: {text}", "An event: it happened at the start of the turn.") for _, text in report.events] \
         or [("  no events", "")]
-    rows += [(f"  {s}: {t}", f"An order {s} gave that was carried out.") for s, t in report.accepted[:20]]
     rows += [(f"  refused ({s}): {t}: {why}", "Your order that the engine refused, and why.")
              for s, t, why in report.rejected if s == scene.seat]
+    countries = [(s, t) for s, t in report.accepted if s in sc.countries]
+    countries.sort(key=lambda st: (sc.countries[st[0]].kind != "great_power", st[0] != scene.seat))
+    rows += [(f"  {s}: {t}", f"An order {sc.countries[s].name} gave that was carried out.") for s, t in countries[:14]]
+    if len(countries) > 14:
+        rows.append((f"  ... and {len(countries) - 14} more orders of countries", "The Help screen explains each order."))
+    by_action: dict[str, list[str]] = {}
+    for s, t in report.accepted:
+        if s not in sc.countries:
+            by_action.setdefault(t.split()[0], []).append(s)
+    for action, firms in sorted(by_action.items(), key=lambda kv: -len(kv[1])):
+        names = ", ".join(sorted(set(firms))[:12]) + (" ..." if len(set(firms)) > 12 else "")
+        rows.append((f"  firms: {len(firms)} x {action}", f"Firms' {action} orders this turn: {names}."))
     return rows
 
 
 def score_rows(scene) -> list[Row]:
+    """Your seat, the people's seats and the great powers first, then the rest by score."""
     scores = scene.control.scores_cache
     rows: list[Row] = [("Score this turn (0-1, higher is better):",
                         "Each side's score: how well its goals are met this turn, from 0 to 1. The after-action "
                         "screen compares it with the status-quo game of the same seed.")]
     if not scores:
         return rows + [("  after the first turn", "")]
-    for s, v in sorted(scores.items(), key=lambda kv: -kv[1])[:20]:
-        rows.append((f"  {s}: {v:.3f}", f"{s}'s score this turn: {v:.3f} of a possible 1."))
+    game = scene.control.game
+    countries = game.scenario.countries
+    first = [scene.seat] + [s for s in scene.control.humans if s != scene.seat]
+    first += [c for c, v in countries.items() if v.kind == "great_power" and c not in first]
+    for s in [s for s in first if s in scores]:
+        who = "you" if s == scene.seat else "person" if game.seats.get(s) == "human" else "AI"
+        rows.append((f"  {s} ({who}): {scores[s]:.3f}", f"{s}'s score this turn: {scores[s]:.3f} of a possible 1; "
+                     "each role is scored on its own goals, so compare a side with itself over time."))
+    rows.append(("Everyone else, best first:", "The other seats' scores this turn."))
+    rest = sorted(((v, s) for s, v in scores.items() if s not in first), reverse=True)
+    rows += [(f"  {s}: {v:.3f}", f"{s}'s score this turn: {v:.3f} of a possible 1.") for v, s in rest[:16]]
     return rows

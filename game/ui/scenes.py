@@ -98,8 +98,13 @@ class HandoverScene(Scene):
         super().draw(screen)
         w, h = self.control.size
         f = self.control.fonts
-        msg = f.text(f"Pass the screen to {self.seat}", "title", OKABE_ITO["orange"])
-        screen.blit(msg, msg.get_rect(center=(w // 2, h // 2 - 40)))
+        game = self.control.game
+        name = game.scenario.countries[self.seat].name if self.seat in game.scenario.countries else self.seat
+        msg = f.text(f"Pass the screen to {self.seat} ({name})", "title", OKABE_ITO["orange"])
+        screen.blit(msg, msg.get_rect(center=(w // 2, h // 2 - 70)))
+        note = f.text(f"Turn {min(game.turn + 1, game.turns)} of {game.turns}. The last player's view is hidden; "
+                      f"only {self.seat}'s player should look now.", "small", MUTED)
+        screen.blit(note, note.get_rect(center=(w // 2, h // 2 - 10)))
         for b in self.buttons:
             b.draw(screen, f)
 
