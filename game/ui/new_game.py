@@ -72,7 +72,6 @@ def describe_policy(name: str, kind: str) -> str:
 
 class NewGameScene(Scene):
     name = "new_game"
-    ROW_H = 36
 
     def startup(self, **kwargs):
         from game.rules import available_scenarios
@@ -186,7 +185,8 @@ class NewGameScene(Scene):
     # -- widgets -------------------------------------------------------------------------
     def layout(self):
         w, h = self.control.size
-        self.left = pygame.Rect(40, 100, min(640, w // 2 - 40), h - 190)
+        self.left = pygame.Rect(40, 100, min(w // 2 - 40, max(640, int(w * 0.42))), h - 190)
+        self.row_h = self.control.fonts.fonts["small"].get_height() + 14
         self.right = pygame.Rect(self.left.right + 30, 100, w - self.left.right - 70, h - 190)
         x, y = self.left.x, self.left.y
         self.seed_box.rect = pygame.Rect(x + 250, y + 46, 140, 36)
@@ -206,20 +206,20 @@ class NewGameScene(Scene):
         ]
         top = y + 130
         self.list_rect = pygame.Rect(x, top, self.left.w, self.left.bottom - top)
-        self.visible_rows = max(1, self.list_rect.h // self.ROW_H)
+        self.visible_rows = max(1, self.list_rect.h // self.row_h)
         self.scroll = max(0, min(self.scroll, len(self.rows) - self.visible_rows))
         self.row_buttons = []
         for i, row in enumerate(self.rows[self.scroll:self.scroll + self.visible_rows]):
-            ry = top + i * self.ROW_H
+            ry = top + i * self.row_h
             ai = row.who != PERSON
-            name = Button(row.label, (x, ry, self.left.w - 330, self.ROW_H - 4), lambda r=row: self.focus_row(r),
+            name = Button(row.label, (x, ry, self.left.w - 330, self.row_h - 4), lambda r=row: self.focus_row(r),
                           colour=OKABE_ITO["sky"] if row is self.focus else GREY, size="small",
                           tip="Show the briefing of this seat")
-            who = Button(self.who_label(row), (self.left.right - 322, ry, 200, self.ROW_H - 4),
+            who = Button(self.who_label(row), (self.left.right - 322, ry, 200, self.row_h - 4),
                          lambda r=row: self.cycle_who(r), size="small",
                          colour=OKABE_ITO["orange"] if not ai else OKABE_ITO["blue"],
                          tip="Click to change who plays: the default AI, a person, or an AI personality")
-            level = Button(row.level if ai else "-", (self.left.right - 114, ry, 114, self.ROW_H - 4),
+            level = Button(row.level if ai else "-", (self.left.right - 114, ry, 114, self.row_h - 4),
                            lambda r=row: self.cycle_level(r), colour=GREY, size="small",
                            tip="AI difficulty: easy, normal or hard")
             level.enabled = ai
@@ -268,9 +268,9 @@ class NewGameScene(Scene):
         screen.blit(f.text("Seed", "small", MUTED), (x, y + 54))
         self.seed_box.draw(screen, f)
         people = ", ".join(self.humans()) or "nobody yet"
-        draw_lines(screen, f, [f"Who plays each seat (people: {people}). Wheel or arrows scroll "
-                               f"({self.scroll + 1}-{min(len(self.rows), self.scroll + self.visible_rows)} of "
-                               f"{len(self.rows)})."], x, y + 96, self.left.w, "small", MUTED)
+        draw_lines(screen, f, [f"Who plays each seat (people: {people}); wheel scrolls, "
+                               f"{self.scroll + 1}-{min(len(self.rows), self.scroll + self.visible_rows)} of "
+                               f"{len(self.rows)}"], x, y + 96, self.left.w, "small", MUTED)
         for b in self.buttons + self.row_buttons:
             b.draw(screen, f)
         if self.message:
