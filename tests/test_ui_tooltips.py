@@ -113,6 +113,7 @@ def test_scores_put_your_seat_first_and_news_counts_the_firms_orders(played):
     firm_orders = [t for s, t in report.accepted if s not in played.game.scenario.countries]
     assert firm_orders                                     # firms act every turn
     counted = sum(int(r.split(": ")[1].split(" x ")[0]) for r in main.rows if r.startswith("  firms: "))
+    assert all(len(r) < 90 for r in main.rows)
     assert counted == len(firm_orders)
     assert not any(r.startswith(f"  {s}: ") for s, _ in report.accepted if s not in played.game.scenario.countries
                    for r in main.rows)

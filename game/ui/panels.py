@@ -97,18 +97,21 @@ def news_rows(scene) -> list[Row]:
         or [("  no events", "")]
     rows += [(f"  refused ({s}): {t}: {why}", "Your order that the engine refused, and why.")
              for s, t, why in report.rejected if s == scene.seat]
-    countries = [(s, t) for s, t in report.accepted if s in sc.countries]
-    countries.sort(key=lambda st: (sc.countries[st[0]].kind != "great_power", st[0] != scene.seat))
-    rows += [(f"  {s}: {t}", f"An order {sc.countries[s].name} gave that was carried out.") for s, t in countries[:14]]
-    if len(countries) > 14:
-        rows.append((f"  ... and {len(countries) - 14} more orders of countries", "The Help screen explains each order."))
-    by_action: dict[str, list[str]] = {}
+    key = {scene.seat, *scene.control.humans} | {c for c, v in sc.countries.items() if v.kind == "great_power"}
+    shown = [(s, t) for s, t in report.accepted if s in key]
+    shown.sort(key=lambda st: (st[0] != scene.seat, sc.countries[st[0]].kind != "great_power") if st[0] in
+               sc.countries else (True, True))
+    rows += [(f"  {s}: {t}", f"An order {s} gave that was carried out.") for s, t in shown[:14]]
+    if len(shown) > 14:
+        rows.append((f"  ... and {len(shown) - 14} more orders of the powers", "The Help screen explains each order."))
+    groups: dict[tuple[str, str], list[str]] = {}
     for s, t in report.accepted:
-        if s not in sc.countries:
-            by_action.setdefault(t.split()[0], []).append(s)
-    for action, firms in sorted(by_action.items(), key=lambda kv: -len(kv[1])):
-        names = ", ".join(sorted(set(firms))[:12]) + (" ..." if len(set(firms)) > 12 else "")
-        rows.append((f"  firms: {len(firms)} x {action}", f"Firms' {action} orders this turn: {names}."))
+        if s not in key:
+            who = "firms" if s not in sc.countries else "other countries"
+            groups.setdefault((who, t.split()[0]), []).append(s)
+    for (who, action), seats in sorted(groups.items(), key=lambda kv: (kv[0][0] == "firms", -len(kv[1]))):
+        names = ", ".join(sorted(set(seats))[:12]) + (" ..." if len(set(seats)) > 12 else "")
+        rows.append((f"  {who}: {len(seats)} x {action}", f"{who.capitalize()}' {action} orders this turn: {names}."))
     return rows
 
 
