@@ -13,7 +13,7 @@ import pytest
 pygame = pytest.importorskip("pygame")
 
 from game.api import Game  # noqa: E402
-from game.cli import seat_policies  # noqa: E402
+from game.seat_specs import seat_policies  # noqa: E402
 from game.ui.app import Control  # noqa: E402
 from game.ui.briefings import OBJECTIVES, briefing  # noqa: E402
 

@@ -351,7 +351,7 @@ def main(args) -> int:
     if not has_display():
         print(DISPLAY_MESSAGE, file=sys.stderr)
         return 2
-    from game.cli import seat_policies
+    from game.seat_specs import seat_policies
     from game.rules import RulesError, load_scenario
     try:
         seats = seat_policies(load_scenario(str(args.scenario)), args.seat)   # the parser of `run --seat`

@@ -3,7 +3,7 @@
 Every seat is a row: a person, or an AI personality (those whose traits let it play the
 seat's kind) at a difficulty level. Rows for a whole kind ("every firm") come first and are
 overridden by a seat's own row. The rows become `SEAT=POLICY` specs read by the same parser
-as `chokepoint run --seat` (`game.cli.seat_policies`), so the window and the command line
+as `chokepoint run --seat` (`game.seat_specs.seat_policies`), so the window and the command line
 accept the same things. Clicking a row's name shows its briefing: a person's role, with
 goals, what to watch and first moves; an AI's personality.
 """
@@ -170,7 +170,7 @@ class NewGameScene(Scene):
 
     def start(self) -> None:
         from agents.policies import PolicyError
-        from game.cli import seat_policies
+        from game.seat_specs import seat_policies
         if not self.set_seed(self.seed_box.value):
             return
         if not self.humans():
