@@ -114,3 +114,14 @@ def test_a_broken_settings_file_gives_defaults_and_says_so(tmp_path):
     path.write_text(json.dumps({"width": 300, "tooltips": "yes", "autosave": False}))
     settings, warning = load_settings(path)
     assert settings.size == (1280, 800) and settings.tooltips is True and settings.autosave is False and not warning
+
+
+def test_play_refuses_a_bad_size_or_seat_with_a_clear_message(capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    from game.ui.app import main
+    args = SimpleNamespace(scenario="baseline_2025", seed=0, seat=[], load=None, fullscreen=False, size="900x600",
+                           demo=None, screenshots=None)
+    assert main(args) == 2 and "at least 1280x800" in capsys.readouterr().err
+    args.size, args.seat = None, ["XX=hawk"]
+    assert main(args) == 2 and "'XX' is neither a seat" in capsys.readouterr().err

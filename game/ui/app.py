@@ -342,8 +342,8 @@ def parse_size(text: str) -> tuple[int, int]:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
         raise ValueError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from None
-    if w < 640 or h < 480:
-        raise ValueError(f"--size {text!r}: the window must be at least 640x480")
+    if w < 1280 or h < 800:
+        raise ValueError(f"--size {text!r}: the window must be at least 1280x800 (the screens are laid out for it)")
     return w, h
 
 
