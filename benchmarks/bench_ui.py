@@ -46,7 +46,8 @@ def main() -> None:
     pygame.init()
     for size in ((1280, 800), (1920, 1080)):
         control = Control(scenario="baseline_2025", seed=1, humans=[], size=size,
-                          save_path=Path(tempfile.gettempdir()) / "bench_ui_autosave.save")
+                          save_path=Path(tempfile.gettempdir()) / "bench_ui_autosave.save",
+                          settings_file=Path(tempfile.gettempdir()) / "bench_ui_settings.json")
         control.start_game(["US"])
         frame_times(control, 30)                       # warm the text cache
         report(f"{size[0]}x{size[1]} idle", frame_times(control, 300))

@@ -20,6 +20,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from game.seat_specs import seat_policies  # noqa: F401  (the parser of --seat; game.ui uses it too)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
@@ -86,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="US=human for a seat a person plays (repeatable: hot seat), CN=hawk for an AI")
     play.add_argument("--load", type=Path, help="continue a saved game")
     play.add_argument("--fullscreen", action="store_true")
-    play.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    play.add_argument("--size", help="window size WxH (default: as in the settings, else 1280x800)")
     play.add_argument("--demo", type=int, metavar="N", help="play N turns by itself through the window")
     play.add_argument("--screenshots", type=Path, metavar="DIR", help="with --demo: a PNG of each scene here")
     play.set_defaults(func=cmd_play)
@@ -175,29 +177,6 @@ def finish(game, args, *, scripted: bool) -> int:
             print(f"for the after-action report: chokepoint report {args.out / 'game.save'} --out {args.out}"
                   f"  (then open {args.out / 'report.html'})")
     return 0
-
-
-def seat_policies(scenario, specs: list[str]) -> dict[str, str]:
-    """{seat id: policy name} from SEAT=POLICY options, in order (later ones win). SEAT is a
-    country or firm id, or a role kind (great_power, middle, resource, firm) for every seat
-    of that kind. Raises ValueError naming a bad option."""
-    from game.tournament import KINDS, seat_kinds
-    kinds = seat_kinds(scenario)
-    seats: dict[str, str] = {}
-    for spec in specs:
-        seat, sep, policy = spec.partition("=")
-        seat, policy = seat.strip(), policy.strip()
-        if not sep or not seat or not policy:
-            raise ValueError(f"--seat {spec!r}: expected SEAT=POLICY, e.g. CN=hawk or firm=expander")
-        if seat in kinds:
-            ids = [seat]
-        elif seat in KINDS:
-            ids = [s for s, kind in kinds.items() if kind == seat]
-        else:
-            raise ValueError(f"--seat {spec!r}: {seat!r} is neither a seat of the scenario "
-                             f"nor a role kind ({', '.join(KINDS)})")
-        seats.update({i: policy for i in ids})
-    return seats
 
 
 def script_seats(script) -> set[str]:

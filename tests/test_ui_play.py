@@ -14,6 +14,13 @@ pygame = pytest.importorskip("pygame")
 from game.ui.app import Control  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path, monkeypatch):
+    """Settings and saves of the tests stay out of the user's own folders."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 @pytest.fixture
 def control(tmp_path):
     pygame.init()
@@ -53,8 +60,8 @@ def resolve(control):
 def start(control, *seats):
     click(control, button(control, "New game").rect)
     assert control.scene.name == "new_game"
-    for seat in seats:
-        click(control, button(control, seat + ":").rect)
+    for seat in seats:                                     # a seat's "who" button: AI -> person
+        click(control, next(b for b in control.scene.row_buttons if b.row.seat == seat and b.label == "AI: default").rect)
     click(control, button(control, "Start").rect)
     assert control.scene.name == "main"
 
@@ -188,6 +195,9 @@ def test_facilitator_hands_a_seat_to_the_ai_and_runs_a_pausable_timer(control):
     control.timer.tick(10)
     control.frame()
     assert control.timer.left == left and control.timer.label().startswith("paused")
+    key(control, pygame.K_e)                               # paused: End turn waits
+    assert control.scene.resolver is None and "paused" in control.scene.messages[0][0]
+    key(control, pygame.K_p)
     key(control, pygame.K_e)                               # CN is AI now: no handover, the turn resolves
     resolve(control)
     assert control.game.turn == 1 and control.scene.name == "main" and control.scene.seat == "US"

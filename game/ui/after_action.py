@@ -13,22 +13,9 @@ import threading
 import pygame
 
 from game.ui.scenes import Scene
-from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, draw_lines
+from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, draw_lines, wrap_pixels
 
 VIEWS = ("charts", "questions", "timeline")
-
-
-def wrap_pixels(fonts, text: str, width: int, size: str = "small") -> list[str]:
-    """Lines of `text` that fit `width` pixels in the given font size."""
-    lines, line = [], ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
-        if line and fonts.fonts[size].size(trial)[0] > width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    return lines + ([line] if line else [])
 
 
 class ReportBuilder:

@@ -214,7 +214,67 @@ class Board:
                 if float(production[i][goods.index(j)]) > 1e-9:
                     _marker(screen, STAGE_MARK.get(public["stage"][goods.index(j)], "square"), (mx + 4, y + r - 2))
                     mx += 10
-            screen.blit(fonts.text(cid, "small"), (x + r + 2, y - r - 8))
+        for cid, rect, leader in self.label_layout(selected, fonts):
+            if leader:
+                pygame.draw.line(screen, MUTED, leader[0], leader[1], 1)
+            screen.blit(fonts.text(cid, "small"), rect.topleft)
+
+    def label_layout(self, selected: str, fonts) -> list[tuple[str, pygame.Rect, tuple | None]]:
+        """Where each country's label goes, without two labels overlapping: the biggest
+        economies (and the selected country) choose first among eight places beside their
+        disc, then farther out with a leader line; a label with no free place is left out
+        until zooming in makes room (hovering the disc still names it). Cached per view."""
+        key = (self.rect.topleft, self.rect.size, round(self.zoom, 4), tuple(round(c, 3) for c in self.centre),
+               selected, fonts.sizes["small"])
+        if key == getattr(self, "_labels_key", None):
+            return self._labels
+        countries = self.control.game.scenario.countries
+        pts = self.points()
+        discs = {cid: pygame.Rect(x - self.radius(cid), y - self.radius(cid), 2 * self.radius(cid),
+                                  2 * self.radius(cid)) for cid, (x, y) in pts.items()}
+        order = sorted(pts, key=lambda c: (c != selected, countries[c].kind != "great_power", -countries[c].gdp))
+        placed: list[tuple[str, pygame.Rect, tuple | None]] = []
+        taken: list[pygame.Rect] = []
+        for cid in order:
+            x, y = pts[cid]
+            if not self.rect.collidepoint(x, y):
+                continue
+            w, h = fonts.text(cid, "small").get_size()
+            spot = self._free_spot(cid, (x, y), (w, h), taken, discs)
+            if spot is None and (cid == selected or countries[cid].kind == "great_power"):
+                r = self.radius(cid)
+                spot = (pygame.Rect(x + r + 2, y - r - h // 2, w, h), None)      # always named
+            if spot is None:
+                continue
+            placed.append((cid, *spot))
+            taken.append(spot[0].inflate(4, 2))
+        self._labels_key, self._labels = key, placed
+        return placed
+
+    def _free_spot(self, cid, centre, size, taken, discs):
+        """The first place for a label that overlaps no label nor another disc (then: no label)."""
+        x, y = centre
+        w, h = size
+        r = self.radius(cid)
+        others = [d for c, d in discs.items() if c != cid]
+        for strict in (True, False):
+            for reach, leader in ((1.0, False), (2.2, True), (3.6, True)):
+                d = r * reach + 3
+                for dx, dy in ((1, -1), (1, 0), (1, 1), (-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1)):
+                    lx = x + dx * d + (0 if dx > 0 else -w if dx < 0 else -w // 2)
+                    ly = y + dy * d + (-h if dy < 0 else 0 if dy > 0 else -h // 2)
+                    rect = pygame.Rect(int(lx), int(ly), w, h)
+                    if not self.rect.contains(rect) or rect.collidelist(taken) >= 0:
+                        continue
+                    if strict and rect.collidelist(others) >= 0:
+                        continue
+                    line = None
+                    if leader:
+                        end = (rect.centerx if dx == 0 else rect.left if dx > 0 else rect.right,
+                               rect.centery if dy == 0 else rect.bottom if dy < 0 else rect.top)
+                        line = ((x + dx * r * 0.7, y + dy * r * 0.7), end)
+                    return rect, line
+        return None
 
     def _chain_of(self, public) -> list[str]:
         """The selected good and the goods it is made from (its chain), upstream first."""

@@ -21,6 +21,14 @@ STARTING_AMOUNTS = {"rate": 0.1, "share": 0.1, "cut": 0.1, "level": 0.5, "amount
                     "capacity": 10, "price": 1, "turns": 4, "compensation": 0.5}
 
 
+# fields that only mean something for some values of another: (action, field) -> test of the values
+ONLY_WHEN = {
+    ("export_control", "approval"): lambda v: v.get("mode") == "licence",
+    ("export_control", "delay"): lambda v: v.get("mode") == "licence",
+    ("export_control", "quota"): lambda v: v.get("mode") == "quota",
+}
+
+
 def field_kind(f) -> str:
     return getattr(f.type, "__name__", str(f.type))
 
@@ -80,6 +88,19 @@ class Composer:
         self.layout()
         self.recheck()
 
+    def shown_fields(self) -> list:
+        """The action's fields that apply to what is chosen so far; the others keep their defaults."""
+        if not self.action:
+            return []
+        return [f for f in fields(ORDER_TYPES[self.action])
+                if ONLY_WHEN.get((self.action, f.name), lambda v: True)(self.values)]
+
+    def reset_hidden(self) -> None:
+        shown = {f.name for f in self.shown_fields()}
+        for f in fields(ORDER_TYPES[self.action]):
+            if f.name not in shown and f.default is not MISSING:
+                self.values[f.name] = f.default
+
     def rival(self) -> str:
         """The first great power that is not the seat: the likeliest target of a measure."""
         countries = self.control.game.scenario.countries
@@ -102,6 +123,7 @@ class Composer:
 
     def step(self, name: str, direction: int) -> None:
         """Move a picker one choice, or an amount one step, in `direction` (+1 or -1)."""
+        before = [f.name for f in self.shown_fields()]
         value = self.values[name]
         options = self.choices(name)
         if options:
@@ -113,6 +135,9 @@ class Composer:
             self.values[name] = max(0, value + direction)
         elif isinstance(value, float):
             self.values[name] = _nudge(value, direction)
+        self.reset_hidden()
+        if [f.name for f in self.shown_fields()] != before:
+            self.layout()                       # another field now applies, or no longer does
         self.recheck()
 
     def recheck(self) -> None:
@@ -156,7 +181,7 @@ class Composer:
         y = self.fields_y
         self.field_rows = []
         if self.action:
-            for f in fields(ORDER_TYPES[self.action]):
+            for f in self.shown_fields():
                 row = pygame.Rect(x, y, w, 28)
                 self.field_rows.append((f.name, row))
                 self.buttons.append(Button("<" if self.choices(f.name) else "-", (x + w - 250, y, 40, 26),
@@ -169,9 +194,10 @@ class Composer:
             self.buttons.append(self.send_button)
         self.pending_y = y + 100
         pending = self.control.game.pending(self.scene.seat)
-        for i, _text in enumerate(pending[:6]):
+        for i, text in enumerate(pending[:6]):
             self.buttons.append(Button("cancel", (x + w - 80, self.pending_y + 24 + i * 26, 76, 24),
-                                       lambda i=i: self.cancel(i), colour=OKABE_ITO["vermillion"], size="small"))
+                                       lambda i=i: self.cancel(i), colour=OKABE_ITO["vermillion"], size="small",
+                                       tip=f"Withdraw this order before the turn resolves: {text}"))
 
     def next_page(self) -> None:
         self.action_page += 1

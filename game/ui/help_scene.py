@@ -6,24 +6,45 @@ from __future__ import annotations
 import pygame
 
 from game.orders import describe_actions
+from game.ui.briefings import OBJECTIVES
 from game.ui.scenes import Scene
-from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button
+from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, wrap_pixels
 
 KEYS = ["E  end your turn          1-6  side-panel tabs          Ctrl+S  save",
         "[ ]  change the good on the board     wheel  zoom     drag  pan     R  reset the board",
-        "P  pause the facilitator's timer      H  this help      Esc  back"]
+        "P  pause the game (facilitator)      G  first-turn guide on/off      H  this help      Esc  back / menu"]
 
 MEASURES = [("alignment", "from +1 (western bloc) to -1 (China's bloc); near 0 a country sides with neither"),
             ("stability", "0 collapse to 1 solid; shortages, debt and coercion wear it down"),
-            ("score", "how well a side's goals are met; after the game, compared with the status-quo game"),
-            ("treasury", "money a government can spend now, in millions of US dollars (M$)"),
-            ("price / reference", "a good's price as a multiple of its 2025 reference; above 1 is dear"),
-            ("world share", "a country's share of the world's output of a good")]
+            ("score", "0 to 1 each turn: how well a side's goals (below) are met, weighted by its role; after the "
+                      "game, compared with the status-quo game of the same seed"),
+            ("treasury", "money a government (or a firm's cash) can spend now, in millions of US dollars (M$)"),
+            ("spending room", "treasury plus what may still be borrowed: the most this turn's orders may cost"),
+            ("GDP", "a country's economy in billions of US dollars a year ($bn)"),
+            ("price / reference", "a good's price as a multiple of its 2025 reference; above 1.00x is dear"),
+            ("split market", "when controls divide the world, a good has different prices on each side (low-high)"),
+            ("shortage", "demand for a good that could not be met last turn, in the good's unit"),
+            ("world share", "a country's share of the world's output of a good"),
+            ("share of world imports", "a country's part of all the world's imports of a good"),
+            ("stockpile", "a government's strategic reserve of a good, bought with 'stockpile', drawn down with "
+                          "'release_stockpile'"),
+            ("export control", "ban (nothing leaves), licence (a share of shipments approved after a delay) or "
+                               "quota (at most an amount a year) on one good to one target or to ALL"),
+            ("tariff", "a tax on imports of a good from one country, as a share of the price"),
+            ("turn", "six months (H1 January-June, H2 July-December); orders take effect when the turn resolves"),
+            ("hot seat", "several people at one screen; a handover screen hides the last player's view")]
 
 
 def glossary(scenario) -> list[tuple[str, str, str]]:
     """(heading, term, explanation) rows: measures, goods, then orders."""
     rows = [("Measures", term, text) for term, text in MEASURES]
+    roles = {}
+    for role, weights in scenario.scoring.items():
+        for objective in weights:
+            roles.setdefault(objective, []).append(role.replace("_", " "))
+    rows += [("Goals (what scores count)", objective.replace("_", " "),
+              f"{OBJECTIVES.get(objective, objective)} (scored for: {', '.join(who)})")
+             for objective, who in roles.items()]
     for gid, g in scenario.goods.items():
         rows.append(("Goods", f"{gid}: {g.name}", f"{g.stage}, counted in {g.unit}. {g.source}"))
     help_text = {a: doc for a, _, doc in describe_actions()}
@@ -48,7 +69,7 @@ class HelpScene(Scene):
                                colour=OKABE_ITO["green"])]
 
     def back(self):
-        self.control.switch("main", seat=self.seat)
+        self.control.switch("main", seat=self.seat, keep=True)
 
     def handle_event(self, event):
         if event.type == pygame.KEYDOWN:
@@ -84,10 +105,11 @@ class HelpScene(Scene):
                 y += f.sizes["body"] + 12
             term_surf = f.text(term, "small", TEXT)
             screen.blit(term_surf, (60, y))
-            text_surf = f.text(text, "small", MUTED)
-            screen.blit(text_surf, (60 + max(360, term_surf.get_width() + 20), y),
-                        pygame.Rect(0, 0, w - 480, text_surf.get_height()))
-            y += f.sizes["small"] + 10
+            tx = 60 + max(360, term_surf.get_width() + 20)
+            for line in wrap_pixels(f, text, w - tx - 40)[:3]:       # an entry takes up to three lines
+                screen.blit(f.text(line, "small", MUTED), (tx, y))
+                y += f.sizes["small"] + 6
+            y += 6
         screen.blit(f.text(f"row {self.scroll + 1} of {len(self.rows)}: wheel or arrows scroll", "small", MUTED),
                     (40, h - 70))
         for b in self.buttons:

@@ -1,4 +1,5 @@
-"""The scenes: title, new game, main game, hot-seat handover and after-action.
+"""The small scenes (title, hot-seat handover) and the worker that resolves a turn; the new
+game, main game, help, settings and after-action scenes have modules of their own.
 
 Each scene has startup / cleanup / handle_event / update / draw; `update` changes state and
 `draw` only draws. Scenes reach the engine only through `game.api.Game` and `game.save`.
@@ -48,12 +49,16 @@ class TitleScene(Scene):
     def layout(self):
         w, h = self.control.size
         self.buttons = [Button("New game  (N)", (w // 2 - 150, h // 2, 300, 54), self.control.new_game_screen),
-                        Button("Quit  (Esc)", (w // 2 - 150, h // 2 + 74, 300, 54), self.control.quit,
+                        Button("Settings  (S)", (w // 2 - 150, h // 2 + 74, 300, 54),
+                               lambda: self.control.switch("settings", back="title"), colour=(60, 70, 90)),
+                        Button("Quit  (Esc)", (w // 2 - 150, h // 2 + 148, 300, 54), self.control.quit,
                                colour=OKABE_ITO["vermillion"])]
 
     def handle_event(self, event):
         if event.type == pygame.KEYDOWN and event.key == pygame.K_n:
             self.control.new_game_screen()
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_s:
+            self.control.switch("settings", back="title")
         super().handle_event(event)
 
     def draw(self, screen):
@@ -66,55 +71,6 @@ class TitleScene(Scene):
         screen.blit(sub, sub.get_rect(center=(w // 2, h // 3 + 60)))
         for b in self.buttons:
             b.draw(screen, f)
-
-
-class NewGameScene(Scene):
-    """Choose the seats people play; every other seat plays its scenario's AI."""
-    name = "new_game"
-
-    def startup(self, **kwargs):
-        self.humans: list[str] = list(self.control.options.get("humans", []))
-        super().startup()
-
-    def layout(self):
-        w, h = self.control.size
-        scenario = self.control.scenario
-        powers = [c for c, v in scenario.countries.items() if v.kind == "great_power"]
-        self.buttons = []
-        for i, seat in enumerate(powers):
-            self.buttons.append(Button(f"{seat}: {scenario.countries[seat].name}",
-                                       (80, 200 + i * 70, 420, 54), lambda s=seat: self.toggle(s)))
-        self.buttons.append(Button("Start  (Enter)", (80, h - 120, 300, 54), self.start,
-                                   colour=OKABE_ITO["green"]))
-
-    def toggle(self, seat: str):
-        if seat in self.humans:
-            self.humans.remove(seat)
-        else:
-            self.humans.append(seat)
-
-    def start(self):
-        if self.humans:
-            self.control.start_game(self.humans)
-
-    def handle_event(self, event):
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
-            self.start()
-        super().handle_event(event)
-
-    def draw(self, screen):
-        super().draw(screen)
-        f = self.control.fonts
-        screen.blit(f.text("New game: choose the side(s) people play", "title"), (80, 60))
-        screen.blit(f.text(f"Scenario {self.control.scenario_name}, seed {self.control.seed}. "
-                           "Click a power to play it (click again for AI); several = hot seat.",
-                           "body", MUTED), (80, 140))
-        for b in self.buttons:
-            if ":" in b.label:                       # a seat: orange when a person plays it
-                b.colour = OKABE_ITO["orange"] if b.label.split(":")[0] in self.humans else OKABE_ITO["blue"]
-            b.draw(screen, f)
-        names = ", ".join(self.humans) or "nobody yet: pick at least one"
-        screen.blit(f.text(f"People play: {names}"), (560, 215))
 
 
 class HandoverScene(Scene):
@@ -142,8 +98,13 @@ class HandoverScene(Scene):
         super().draw(screen)
         w, h = self.control.size
         f = self.control.fonts
-        msg = f.text(f"Pass the screen to {self.seat}", "title", OKABE_ITO["orange"])
-        screen.blit(msg, msg.get_rect(center=(w // 2, h // 2 - 40)))
+        game = self.control.game
+        name = game.scenario.countries[self.seat].name if self.seat in game.scenario.countries else self.seat
+        msg = f.text(f"Pass the screen to {self.seat} ({name})", "title", OKABE_ITO["orange"])
+        screen.blit(msg, msg.get_rect(center=(w // 2, h // 2 - 70)))
+        note = f.text(f"Turn {min(game.turn + 1, game.turns)} of {game.turns}. The last player's view is hidden; "
+                      f"only {self.seat}'s player should look now.", "small", MUTED)
+        screen.blit(note, note.get_rect(center=(w // 2, h // 2 - 10)))
         for b in self.buttons:
             b.draw(screen, f)
 

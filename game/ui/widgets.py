@@ -58,7 +58,12 @@ class Button:
             colour = tuple(min(255, c + 30) for c in colour)
         pygame.draw.rect(screen, colour, self.rect, border_radius=6)
         label = fonts.text(self.label, self.size, TEXT if self.enabled else MUTED)
-        screen.blit(label, label.get_rect(center=self.rect.center), pygame.Rect(0, 0, self.rect.w - 4, self.rect.h))
+        room = self.rect.w - 8
+        if label.get_width() <= room:
+            screen.blit(label, label.get_rect(center=self.rect.center))
+        else:                                    # too long: its start shows, cut at the right edge
+            screen.blit(label, (self.rect.x + 4, self.rect.centery - label.get_height() // 2),
+                        pygame.Rect(0, 0, room, label.get_height()))
 
 
 class TextBox:
@@ -119,6 +124,19 @@ def draw_tooltip(screen, fonts: Fonts, text: str, pos) -> None:
     for s in surfs:
         screen.blit(s, (x + 8, y + 6))
         y += s.get_height() + 2
+
+
+def wrap_pixels(fonts: Fonts, text: str, width: int, size: str = "small") -> list[str]:
+    """Lines of `text` that fit `width` pixels in the given font size."""
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and fonts.fonts[size].size(trial)[0] > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return lines + ([line] if line else [])
 
 
 def _wrap(text: str, width: int) -> list[str]:

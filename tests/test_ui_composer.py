@@ -1,0 +1,78 @@
+"""The order composer shows only the fields that apply to the chosen action and mode."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import fields
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import pytest
+
+pygame = pytest.importorskip("pygame")
+
+from game.orders import ORDER_TYPES  # noqa: E402
+from game.ui.app import Control  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def control(tmp_path):
+    pygame.init()
+    c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
+    c.start_game(["US"])
+    yield c
+    pygame.quit()
+
+
+def click(control, rect):
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pygame.Rect(rect).center))
+    control.frame()
+
+
+def rows(comp):
+    return [name for name, _ in comp.field_rows]
+
+
+def arrow(comp, name):
+    """The > (next choice) or + (more) button on the row of field `name`."""
+    row = dict(comp.field_rows)[name]
+    return next(b for b in comp.buttons if b.label in (">", "+") and b.rect.y == row.y)
+
+
+def test_export_control_shows_approval_and_delay_only_for_licences_and_quota_for_quotas(control):
+    comp = control.scene.composer
+    click(control, next(b for b in comp.buttons if b.label == "export_control").rect)
+    assert comp.values["mode"] == "ban"
+    assert "approval" not in rows(comp) and "quota" not in rows(comp) and "delay" not in rows(comp)
+    assert {"good", "target", "mode", "content", "effective"} <= set(rows(comp))
+    click(control, arrow(comp, "mode").rect)                  # ban -> licence
+    assert comp.values["mode"] == "licence"
+    assert "approval" in rows(comp) and "delay" in rows(comp) and "quota" not in rows(comp)
+    click(control, arrow(comp, "approval").rect)             # a licence's approval share moves
+    assert comp.values["approval"] != 0.5 and "approval=" in comp.text()
+    click(control, arrow(comp, "mode").rect)                  # licence -> quota
+    assert comp.values["mode"] == "quota"
+    assert "quota" in rows(comp) and "approval" not in rows(comp)
+    assert "approval=" not in comp.text()                      # the hidden field went back to its default
+    click(control, arrow(comp, "quota").rect)
+    assert comp.verdict.ok and "quota=" in comp.text()
+    click(control, comp.send_button.rect)
+    assert control.game.pending("US")[0].startswith("export_control") and "mode=quota" in control.game.pending("US")[0]
+
+
+def test_an_action_shows_exactly_its_own_fields(control):
+    comp = control.scene.composer
+    shown = [b.label for b in comp.buttons][:12]              # the first page of actions
+    picked = [a for a in ("tariff", "stockpile", "subsidy", "price_floor", "enforcement") if a in shown]
+    assert len(picked) >= 3
+    for action in picked:
+        click(control, next(b for b in comp.buttons if b.label == action).rect)
+        assert rows(comp) == [f.name for f in fields(ORDER_TYPES[action])]
+        assert len([b for b in comp.buttons if b.label in "<>-+"]) == 2 * len(rows(comp))
