@@ -78,7 +78,8 @@ class NetClient:
 
     # -- connecting ----------------------------------------------------------------------
     async def start(self, timeout: float = 15.0) -> None:
-        """Connect and join; raises JoinError when refused or not joined within `timeout`."""
+        """Connect and join (a seat: until its observation is in); raises JoinError when
+        refused or not joined within `timeout`."""
         self._task = asyncio.create_task(self._run())
         waiter = asyncio.create_task(self._joined.wait())
         done, _ = await asyncio.wait({waiter, self._task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
@@ -151,10 +152,12 @@ class NetClient:
             self.connections += 1
             for seq, (body, _fut) in list(self.outbox.items()):      # never acknowledged: again
                 await conn.send(json.dumps(body))
-            self._joined.set()
+            if msg["seat"] is None:
+                self._joined.set()
         elif kind == "observation":
             self.observation = P.decode_value(msg["observation"])
             self.turn = msg["turn"]
+            self._joined.set()                      # a seat has joined once it can see
         elif kind == "turn":
             if self.news is None or msg["turn"] > self.news["turn"]:
                 self.pending, self.ready_now, self.defaulted, self.progress = [], False, [], None
