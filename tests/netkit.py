@@ -69,3 +69,24 @@ async def raw(server):
 async def close_all(*clients) -> None:
     for c in clients:
         await c.close()
+
+
+class ServerThread:
+    """A server on an event loop of its own thread, for tests whose side is synchronous
+    (the game window)."""
+
+    def __init__(self, room: Room):
+        import asyncio
+        import threading
+        self.room, self.loop = room, asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = LanServer(room, host="127.0.0.1", port=0)
+        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
+        self.address = f"127.0.0.1:{self.server.port}"
+
+    def stop(self) -> None:
+        import asyncio
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
