@@ -38,7 +38,13 @@ def test_a_client_killed_mid_turn_rejoins_with_its_pending_orders():
             await again.wait_turn(1)
             assert room.game.history[0]["orders"]["US"] == [*orders_for("US", 1),
                                                              "stockpile good=gallium amount=0.5 max_price=900"]
-            await close_all(again, c["CN"])
+            assert again.pending == []                       # the new turn starts with an empty queue
+            assert (await again.submit(orders_for("US", 2)))["ok"]
+            await again.close()                              # killed again, after a turn has been played
+            third = await join(server, room.tokens["US"])
+            await third.wait_for(lambda: third.news is not None, 5)
+            assert third.news["turn"] == 1 and third.pending == orders_for("US", 2)
+            await close_all(third, c["CN"])
     asyncio.run(go())
 
 

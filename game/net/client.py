@@ -61,6 +61,7 @@ class NetClient:
         self.pending: list[str] = []
         self.ready_now = False
         self.turn = 0
+        self._orders_turn = 0
         self.connections = 0
         self.final: JoinError | None = None
         self._conn = None
@@ -147,6 +148,7 @@ class NetClient:
         if kind == "welcome":
             self.welcome = msg
             self.turn, self.pending, self.ready_now = msg["turn"], list(msg["pending"]), msg["ready"]
+            self._orders_turn = msg["turn"]          # the turns played when `pending` was told
             self.seq = max(self.seq, msg["last_seq"])
             self._conn = conn
             self.connections += 1
@@ -159,8 +161,9 @@ class NetClient:
             self.turn = msg["turn"]
             self._joined.set()                      # a seat has joined once it can see
         elif kind == "turn":
-            if self.news is None or msg["turn"] > self.news["turn"]:
+            if msg["turn"] > self._orders_turn:       # a new turn: last turn's queue is gone
                 self.pending, self.ready_now, self.defaulted, self.progress = [], False, [], None
+                self._orders_turn = msg["turn"]
             self.news = msg
             if self.seat is None:                    # a seat's turn moves with its observation
                 self.turn = max(self.turn, msg["turn"])
