@@ -370,6 +370,7 @@ def run_client(address: str, token: str, *, size=(1280, 800), fullscreen=False, 
     try:
         control = RemoteControl(game, size=size, fullscreen=fullscreen)
         if screenshot is not None:
+            pygame.mouse.set_pos((control.size[0] - 2, control.size[1] - 2))   # no tooltip in the picture
             for _ in range(3):
                 control.frame()
             screenshot.parent.mkdir(parents=True, exist_ok=True)
