@@ -75,6 +75,7 @@ def test_the_facilitator_console_pauses_reveals_and_ends_the_turn(lan):
     control.frame()
     console.pause()
     frames_until(control, lambda: desk.client.status["paused"])
+    control.frame()                                    # labels follow the status in update
     assert server.room.paused and console.top[0].label == "Resume (P)"
     console.reveal()
     assert {r["seat"] for r in console.revealed} >= {"US", "CN"}

@@ -188,7 +188,7 @@ class LanServer:
             await self._tell_seat(msg.seat, "your seat is played by the AI from now on (the facilitator)")
         elif kind == "hand":
             await self._tell_seat(msg.seat, "your seat is yours to play again")
-        self._maybe_resolve()
+        await self._maybe_resolve()
         return True
 
     async def _tell_seat(self, seat: str, text: str) -> None:
@@ -197,8 +197,8 @@ class LanServer:
             await self._send(s, P.encode("notice", text=text))
 
     # -- turns and the clock -------------------------------------------------------------
-    def _maybe_resolve(self) -> None:
-        if not self.resolving and not self.room.paused and self.room.all_ready():
+    async def _maybe_resolve(self) -> None:
+        if not self.resolving and not self.room.paused and await self.work(self.room.all_ready):
             self._resolve_soon(forced=False)
 
     def _resolve_soon(self, forced: bool) -> None:
@@ -232,7 +232,7 @@ class LanServer:
         await self.broadcast_status()
         if self.on_turn is not None:
             self.on_turn(resolved)
-        self._maybe_resolve()
+        await self._maybe_resolve()
 
     def _turn_texts(self) -> dict[str, str]:
         """For each joined session: the turn's news then its new observation, one text each
