@@ -115,3 +115,15 @@ def test_malformed_and_huge_messages_close_only_their_connection():
             assert room.game.history[0]["orders"]["US"] == orders_for("US", 1) * 2   # before and during
             await close_all(*c.values())
     asyncio.run(go())
+
+
+def test_a_client_of_another_protocol_version_is_told_so():
+    async def go():
+        room = room2()
+        async with serving(room) as server:
+            async with raw(server) as (conn, challenge):
+                await conn.send(json.dumps({"type": "hello", "client": "old1", "version": 0,
+                                            "proof": P.proof(room.tokens["US"], challenge["nonce"])}))
+                code, reason = await closed_with(conn)
+                assert code == 1008 and "protocol version 0" in reason
+    asyncio.run(go())

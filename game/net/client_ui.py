@@ -152,6 +152,12 @@ class RemoteMainScene(MainScene):
             note = "Press End turn (E) again to change your orders before the others are ready."
         screen.blit(f.text(note, "small", MUTED), (r.x + 20, r.y + 112))
 
+    def draw_bar(self, screen):
+        super().draw_bar(screen)
+        if not self.control.game.client.connected:
+            words = self.control.fonts.text("connection lost: reconnecting...", "body", OKABE_ITO["vermillion"])
+            screen.blit(words, (self.end_button.rect.x - words.get_width() - 20, 16))
+
     def draw_facilitator(self, screen):
         self.panel_text(screen, ["The facilitator runs the game from the facilitator console:",
                                  "events, the turn timer, who plays which seat."])

@@ -128,6 +128,10 @@ class LanServer:
         if not isinstance(hello, P.Hello):
             await conn.close(POLICY_VIOLATION, "the first message must be hello")
             return None
+        if hello.version != P.VERSION:
+            await conn.close(POLICY_VIOLATION, f"protocol version {hello.version}; this server speaks {P.VERSION}: "
+                             "install the server's version of Chokepoint")
+            return None
         who = self.room.identify(nonce, hello.proof)
         if who is None:
             await conn.close(UNKNOWN_TOKEN, "unknown token: ask the facilitator for your seat's token")
