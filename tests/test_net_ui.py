@@ -105,3 +105,29 @@ def test_join_with_a_bad_address_or_token_says_so(lan, capsys):
     assert "HOST:PORT" in capsys.readouterr().err
     assert main(["join", server.address, "--token", "not-a-token"]) == 2
     assert "unknown token" in capsys.readouterr().err
+
+
+def test_a_turn_ended_by_the_facilitator_reaches_a_seat_that_was_not_ready(lan):
+    server, join = lan
+    us, desk = join("US"), join(FACILITATOR)
+    control = RemoteControl(us)
+    main = control.scenes["main"]
+    control.frame()
+    assert desk.command("end_turn")["ok"]
+    frames_until(control, lambda: main.resolver is None and main.public["turn"] == 1)
+    assert "US" in main.messages[-1][0] and "default AI" in main.messages[-1][0]
+    assert control.last_report.turn == 1 and control.scores_cache
+
+
+def test_a_seat_screen_says_when_the_connection_is_lost(lan):
+    server, join = lan
+    us = join("US")
+    control = RemoteControl(us)
+    main = control.scenes["main"]
+    control.frame()
+    drawn = []
+    real = control.fonts.text
+    control.fonts.text = lambda words, *a, **k: drawn.append(words) or real(words, *a, **k)
+    us.loop.call_soon_threadsafe(us.client.drop)
+    frames_until(control, lambda: any("reconnecting" in w for w in drawn), 5)
+    frames_until(control, lambda: us.client.connections == 2)       # and it comes back by itself

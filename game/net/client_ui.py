@@ -143,7 +143,7 @@ class RemoteMainScene(MainScene):
             pygame.draw.rect(screen, (16, 18, 24), (r.x + 20, r.y + 80, r.w - 40, 18))
             pygame.draw.rect(screen, OKABE_ITO["sky"], (r.x + 20, r.y + 80, (r.w - 40) * done // max(1, total), 18))
             defaulted = self.control.game.client.defaulted
-            note = (f"Time was up: {', '.join(defaulted)} play their default AI this turn" if defaulted
+            note = (f"The turn ended with nothing queued for {', '.join(defaulted)}: the default AI plays it" if defaulted
                     else "You can look around; the new turn comes in a moment.")
         else:
             others = [s for s in w.waiting_for() if s != self.seat]
@@ -287,7 +287,7 @@ class FacilitatorScene:
         lines = [f"Last turn ({n['turn']}): digest {n['digest']}"]
         lines += [f"  event: {text}" for _, text in n["events"]] or ["  no events"]
         if n["defaulted"]:
-            lines.append(f"  played by their default AI (time was up): {', '.join(n['defaulted'])}")
+            lines.append(f"  played by their default AI (nothing queued when the turn ended): {', '.join(n['defaulted'])}")
         lines.append(f"  {len(n['accepted'])} orders carried out, {len(n['rejected'])} refused")
         return lines
 
@@ -359,7 +359,8 @@ class RemoteControl(Control):
                               OKABE_ITO["orange"])]
         elif self.game.client.news and self.game.client.news["defaulted"]:
             who = ", ".join(self.game.client.news["defaulted"])
-            main.messages = [(f"Time was up: {who} played the default AI last turn.", OKABE_ITO["orange"])]
+            main.messages = [(f"{who} had queued nothing when the turn ended: the default AI played last turn.",
+                              OKABE_ITO["orange"])]
 
     def hand_seat(self, seat: str) -> str:
         return "Only the facilitator console hands seats over."
