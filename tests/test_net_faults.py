@@ -115,6 +115,9 @@ def test_a_server_killed_mid_game_resumes_from_its_autosave(tmp_path):
                     assert (await c[s].submit(plan[turn][s]))["ok"]
                     assert (await c[s].ready())["ok"]
                 await asyncio.gather(*(x.wait_turn(turn) for x in [*c.values(), desk]))
+            proc.send_signal(signal.SIGTERM)                          # the end of the class
+            said = (await asyncio.to_thread(proc.communicate, timeout=15))[0]
+            assert "the game is over" in said and "server stopped at turn 6 of 6" in said, said
             return desk.news["digest"], desk.news["over"]
         finally:
             await close_all(desk, *c.values())

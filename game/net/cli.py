@@ -10,6 +10,8 @@ Started again with the same --out, `serve` resumes the game it left there (same 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -127,12 +129,17 @@ async def _serve(room, args, resumed: bool) -> int:
              "no --out: nothing is saved if the server stops"), flush=True)
     print("Give each team its line (the facilitator keeps the last):", flush=True)
     print("\n".join(join_lines(room, args.host, server.port)), flush=True)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        await server.server.serve_forever()
-    except asyncio.CancelledError:
-        pass
+        await stop.wait()
     finally:
         await server.stop()
+    if args.out:
+        print(f"server stopped at turn {g.turn} of {g.turns}; the game is kept in {args.out}: "
+              "the same command resumes it", flush=True)
     return 0
 
 
