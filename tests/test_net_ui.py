@@ -81,10 +81,13 @@ def test_the_facilitator_console_pauses_reveals_and_ends_the_turn(lan):
     assert {r["seat"] for r in console.revealed} >= {"US", "CN"}
     console.inject("coup")
     assert server.room.injected == ["coup"]
+    console.hand("JP")                                 # an AI seat to a person: a row of its own
+    assert "--token" in console.messages[-1][0] and server.room.game.seats["JP"] == "human"
+    frames_until(control, lambda: "JP" in console.seat_rows)
     console.pause()
     console.end_turn()
     frames_until(control, lambda: desk.client.news is not None)
-    assert sorted(desk.client.news["defaulted"]) == ["CN", "US"]      # nobody had queued anything
+    assert sorted(desk.client.news["defaulted"]) == ["CN", "JP", "US"]      # nobody had queued anything
     control.frame()
 
 
@@ -131,3 +134,13 @@ def test_a_seat_screen_says_when_the_connection_is_lost(lan):
     us.loop.call_soon_threadsafe(us.client.drop)
     frames_until(control, lambda: any("reconnecting" in w for w in drawn), 5)
     frames_until(control, lambda: us.client.connections == 2)       # and it comes back by itself
+
+
+def test_chokepoint_join_opens_the_window_for_its_seat(lan, tmp_path, capsys):
+    from game.cli import main
+    server, _join = lan
+    png = tmp_path / "us.png"
+    assert main(["join", server.address, "--token", server.room.tokens["US"], "--screenshot", str(png)]) == 0
+    assert png.stat().st_size > 10_000 and "wrote" in capsys.readouterr().out
+    picture = pygame.image.load(str(png))
+    assert picture.get_size() == (1280, 800)

@@ -188,14 +188,18 @@ class FacilitatorScene:
                     Button("", (270, 90, 220, 44), self.cycle_timer, colour=(60, 70, 90)),
                     Button("End the turn now", (500, 90, 220, 44), self.end_turn, colour=OKABE_ITO["vermillion"]),
                     Button("Reveal all", (730, 90, 220, 44), self.reveal, colour=OKABE_ITO["purple"])]
-        powers = [c for c, v in g.scenario.countries.items() if v.kind == "great_power"]
-        self.seat_rows = sorted(set(powers) | set(g.seats))
+        self.seat_rows = self.seats_shown()
         self.hand_buttons = [Button("", (360, 200 + i * 40, 170, 34), lambda s=s: self.hand(s), size="small")
                              for i, s in enumerate(self.seat_rows)]
         x = w - 330
         self.event_buttons = [Button(e, (x, 200 + i * 44, 290, 38), lambda e=e: self.inject(e),
                                      colour=OKABE_ITO["purple"], size="small") for i, e in enumerate(g.events)]
         self.buttons = self.top + self.hand_buttons + self.event_buttons
+
+    def seats_shown(self) -> list[str]:
+        """The great powers and every seat that has a token (a person plays it, or did)."""
+        powers = [c for c, v in self.game.scenario.countries.items() if v.kind == "great_power"]
+        return sorted(set(powers) | set(self.game.seats))
 
     # -- commands ------------------------------------------------------------------------
     def _say(self, ack, done: str) -> None:
@@ -246,6 +250,8 @@ class FacilitatorScene:
                 return
 
     def update(self, dt: float):
+        if self.seats_shown() != self.seat_rows:          # a seat was given to a person
+            self.layout()
         self.control.timer.tick(dt)
         status = self.game.client.status or {"seats": {}, "paused": False}
         self.top[0].label = "Resume (P)" if status["paused"] else "Pause (P)"
