@@ -52,6 +52,7 @@ def test_too_many_orders_or_too_long_an_order_is_refused():
 def test_tokens_are_random_and_proofs_bind_them_to_one_nonce():
     a, b = P.new_token(), P.new_token()
     assert a != b and len(a) >= 40
+    assert not any(P.new_token().startswith("-") for _ in range(2000))    # `--token T` must parse
     n1, n2 = P.new_nonce(), P.new_nonce()
     assert P.proof_matches(a, n1, P.proof(a, n1))
     assert not P.proof_matches(b, n1, P.proof(a, n1))           # another token

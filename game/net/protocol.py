@@ -50,8 +50,12 @@ class ProtocolError(ValueError):
 
 
 def new_token() -> str:
-    """A fresh join token: 32 random bytes, URL-safe text (`secrets`)."""
-    return secrets.token_urlsafe(32)
+    """A fresh join token: 32 random bytes, URL-safe text (`secrets`), never starting with
+    '-' (a command line would read `--token -x...` as another option)."""
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
 
 
 def new_nonce() -> str:
