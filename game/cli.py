@@ -12,6 +12,9 @@
                           [--workers W] [--root-seed R] [--out DIR] [--quiet]
     chokepoint batch EXP.yaml --out DIR [--workers N] [--scheduler ADDRESS | --scheduler-file FILE
                      | --local-cluster] [--chunk-seconds S] [--quiet]
+    chokepoint serve --seats US,CN,EU,JP [--scenario S] [--seed N] [--load SAVE] [--port P]
+                     [--turn-timer SECONDS] [--out DIR]
+    chokepoint join HOST:PORT --token T
 """
 
 from __future__ import annotations
@@ -114,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from game.batch.cli import add_batch_parser
     add_batch_parser(sub)
+    from game.net.cli import add_net_parsers       # websockets only when serving or joining
+    add_net_parsers(sub)
     return p
 
 
