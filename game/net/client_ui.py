@@ -19,6 +19,7 @@ from game.net.remote import RemoteGame
 from game.ui.app import Control
 from game.ui.help_scene import HelpScene
 from game.ui.main_scene import MainScene
+from game.ui.settings import load_settings, settings_path
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, Fonts, draw_lines
 
 TIMER_STEPS = (0, 60, 180, 300, 600)
@@ -102,6 +103,7 @@ class RemoteMainScene(MainScene):
     def startup(self, seat: str = "", **kwargs):
         self.seen_turn = self.control.game.turn
         self.notices_seen = len(self.control.game.client.notices)
+        self.checkpoint = None          # the server keeps the game and its autosave, not this window
         super().startup(seat=seat)
 
     def end_turn(self):
@@ -335,6 +337,12 @@ class RemoteControl(Control):
         self.clock = pygame.time.Clock()
         self.running = True
         self.demo_turns, self.screenshots = 0, None
+        # what the local screens read off Control: the user's settings (tooltips on or off),
+        # and the facilitator's switches, which a seat's window never turns on
+        self.settings_file = settings_path()
+        self.settings, self.settings_warning = load_settings(self.settings_file)
+        self.reveal_all = False
+        self.facilitator_unlocked = game.seat is None    # the console's token is its PIN
         self.scenes = ({"console": FacilitatorScene(self)} if game.seat is None else
                        {"main": RemoteMainScene(self), "help": HelpScene(self)})
         self.scene = None
@@ -349,7 +357,7 @@ class RemoteControl(Control):
         main.resolver = Waiting(self.game, main.seen_turn)
         main.spinner = 0.0
 
-    def turn_resolved(self, report, error):
+    def turn_resolved(self, report, error, checkpoint=None):
         main = self.scenes["main"]
         if error is not None:
             main.messages = [(f"Disconnected for good: {error}", OKABE_ITO["vermillion"])]
