@@ -233,6 +233,9 @@ class NetClient:
         return await self.request("submit", seat=self.seat, turn=self.turn if turn is None else turn,
                                   orders=list(orders))
 
+    async def final_save(self) -> dict:
+        return await self.request("final_save")
+
     async def withdraw(self, index: int) -> dict:
         return await self.request("withdraw", seat=self.seat, turn=self.turn, index=index)
 
