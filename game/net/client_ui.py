@@ -162,8 +162,12 @@ class RemoteMainScene(MainScene):
     def draw_bar(self, screen):
         super().draw_bar(screen)
         if not self.control.game.client.connected:
-            words = self.control.fonts.text("connection lost: reconnecting...", "body", OKABE_ITO["vermillion"])
-            screen.blit(words, (self.end_button.rect.x - words.get_width() - 20, 16))
+            # a band just under the top bar, over the board: the bar's own numbers stay readable
+            words = self.control.fonts.text("Connection to the server lost: reconnecting by itself... "
+                                            "(your queued orders are kept)", "body", TEXT)
+            band = pygame.Rect(0, self.map_rect.y, self.map_rect.width, words.get_height() + 12)
+            pygame.draw.rect(screen, OKABE_ITO["vermillion"], band)
+            screen.blit(words, (band.x + 12, band.y + 6))
 
     def draw_facilitator(self, screen):
         self.panel_text(screen, ["The facilitator runs the game from the facilitator console:",
