@@ -198,11 +198,49 @@ def summary(values: list[float]) -> dict:
             "all": list(values)}
 
 
+#: Parts of a phase timed apart in the phase breakdown: (row, phase, module, function name).
+#: Each is a module-level function looked up by name at every call, so swapping the module's
+#: attribute for a timed wrapper (and back) times every call of it; none calls another.
+PARTS = (
+    ("HiGHS", "production", "game.market.solve", "_run_highspy"),
+    ("HiGHS", "production", "game.market.solve", "_run_linprog"),
+    ("LP build", "production", "game.market", "_build_lp"),
+    ("LP read", "production", "game.market", "_finish_lp"),
+    ("merit order", "production", "game.market", "clear_merit_order"),
+    ("observations", "orders", "game.phases.orders", "observe_batch"),
+    ("observations", "orders", "game.phases.orders", "public_view"),
+)
+
+
+def _timed_parts(spent: dict[str, float]) -> list[tuple]:
+    """Swap each function of PARTS for a timer adding to spent[row]; returns what to put back."""
+    import importlib
+    restore = []
+    for row, _phase, module, name in PARTS:
+        mod = importlib.import_module(module)
+        fn = getattr(mod, name, None)
+        if fn is None:
+            continue
+        spent.setdefault(row, 0.0)
+
+        def wrapper(*args, _fn=fn, _row=row, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return _fn(*args, **kwargs)
+            finally:
+                spent[_row] += time.perf_counter() - t0
+        setattr(mod, name, wrapper)
+        restore.append((mod, name, fn))
+    return restore
+
+
 def phase_breakdown(Game, scenario, seed: int, turns: int) -> dict:
-    """Seconds spent in each phase over one game, by patching game.world.PHASES (restored)."""
+    """Seconds spent in each phase over one game, by patching game.world.PHASES (restored),
+    and in the parts of PARTS ("parts": row -> seconds, each inside its phase's figure)."""
     import game.world as world
     original = world.PHASES
     spent: dict[str, float] = {}
+    parts: dict[str, float] = {}
 
     def timed(fn):
         name = fn.__module__.rsplit(".", 1)[-1]
@@ -218,6 +256,7 @@ def phase_breakdown(Game, scenario, seed: int, turns: int) -> dict:
 
     game = Game(scenario, seed=seed, turns=turns)
     world.PHASES = tuple(timed(fn) for fn in list(original))
+    restore = _timed_parts(parts)
     try:
         gc.collect()
         t0, c0 = time.perf_counter(), time.process_time()
@@ -225,8 +264,10 @@ def phase_breakdown(Game, scenario, seed: int, turns: int) -> dict:
         total, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         world.PHASES = original
+        for mod, name, fn in restore:
+            setattr(mod, name, fn)
     spent["outside phases"] = total - sum(spent.values())
-    return {"total": total, "cpu": cpu, "phases": spent}
+    return {"total": total, "cpu": cpu, "phases": spent, "parts": parts}
 
 
 def memory_of_one_game(Game, scenario, seed: int, turns: int) -> dict:
@@ -268,11 +309,19 @@ def print_phase_table(breakdowns: dict[str, dict]) -> None:
     head = "".join(f"{lab + ' ms':>11}{'%':>5}" for lab in labels)
     extra = f"{labels[-1] + '/' + labels[0]:>9}" if len(labels) > 1 else ""
     print(f"{'phase':<16}{head}{extra}")
-    for name in names + ["total"]:
+    first = breakdowns[labels[0]]
+    rows = []
+    for name in names:
+        rows.append((name, lambda b, n=name: b["phases"][n]))
+        for part in dict.fromkeys(r for r, phase, _m, _f in PARTS if phase == name):
+            if part in first.get("parts", {}):
+                rows.append(("  " + part, lambda b, p=part: b["parts"][p]))
+    rows.append(("total", lambda b: b["total"]))
+    for name, value in rows:
         cells, vals = "", []
         for lab in labels:
             b = breakdowns[lab]
-            v = b["total"] if name == "total" else b["phases"][name]
+            v = value(b)
             vals.append(v)
             cells += f"{v * 1e3:>11.1f}{100 * v / b['total']:>5.0f}"
         ratio = f"{vals[-1] / vals[0]:>9.2f}" if len(labels) > 1 and vals[0] > 0 else ""
@@ -424,7 +473,8 @@ def main(argv=None) -> int:
         print(f"  {label} digests {digests}{note}; facilities at the end {res['facilities_at_end']}")
 
     print()
-    print(f"Phases (one game, seed {args.seeds[0]}; wall ms over the game, % of the game)")
+    print(f"Phases (one game, seed {args.seeds[0]}; wall ms over the game, % of the game; indented rows "
+          f"are parts of the phase above, timed apart)")
     print_phase_table(breakdowns)
     print("CPU time of these games: " + ", ".join(
         f"{lab} {b['cpu'] * 1e3:.0f} ms" for lab, b in breakdowns.items()))
