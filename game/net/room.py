@@ -60,11 +60,7 @@ class Room:
             raise RoomError("name at least one seat people play (--seats US,CN)")
         seats = {s: HUMAN for s in humans}
         game = Game(scenario, seed=seed, seats=seats, turns=turns)
-        tokens = {s: P.new_token() for s in humans}
-        tokens[FACILITATOR] = P.new_token()
-        room = cls(game, tokens=tokens, out=out, timer=timer)
-        room.persist()
-        return room
+        return cls._opened(game, humans, out, timer)
 
     @classmethod
     def from_save(cls, path: Path, *, humans: list[str] | None = None, out: Path | None = None,
@@ -77,6 +73,11 @@ class Room:
         humans = [s for s, p in game.seats.items() if p == HUMAN]
         if not humans:
             raise RoomError(f"{path}: no seat of this save is played by a person: name them with --seats")
+        return cls._opened(game, humans, out, timer)
+
+    @classmethod
+    def _opened(cls, game: Game, humans: list[str], out: Path | None, timer: int) -> "Room":
+        """A new room for `game`: a fresh token for each person's seat and the facilitator."""
         tokens = {s: P.new_token() for s in humans}
         tokens[FACILITATOR] = P.new_token()
         room = cls(game, tokens=tokens, out=out, timer=timer)
