@@ -8,6 +8,7 @@ from game.ui import panels
 from game.ui.board import Board
 from game.ui.composer import Composer
 from game.ui.facilitator import FacilitatorPanel
+from game.ui.market_chart import MarketChart, MarketHistory
 from game.ui.scenes import Resolver, Scene
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
                              hovered_tip, wrap_pixels)
@@ -21,7 +22,8 @@ TAB_LABELS = {"orders": "Orders", "country": "Country", "markets": "Markets", "n
               "scores": "Scores", "facilitator": "Facil."}
 TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pending ones (key 1).",
             "country": "The selected country: stocks, capacity, treasury, stability (key 2). Click a disc on the map.",
-            "markets": "Prices of every good against their 2025 reference (key 3).",
+            "markets": "A good's price over the turns (a line per side when a control splits its market), "
+                       "world supply and shortage, and every good against its 2025 reference (key 3).",
             "news": "What happened last turn: events and every seat's public actions (key 4).",
             "scores": "Each side's score against the status-quo game of the same seed (key 5).",
             "facilitator": "For the instructor: events, who plays each power, timer, pause, reveal all, end the "
@@ -53,6 +55,10 @@ class MainScene(Scene):
         """Read the seat's observation once; draw reads only what is kept here."""
         obs = self.control.game.observe(self.seat)
         self.public, self.private = obs["public"], obs["private"]
+        history = getattr(self, "market_history", None)
+        if history is None or history.game is not self.control.game:
+            self.market_history = history = MarketHistory(self.control.game)
+        history.update(self.public)
         if hasattr(self, "panel"):               # a new turn: last turn's queue and its buttons are gone
             self.composer.layout()
             self.messages = []
@@ -82,6 +88,15 @@ class MainScene(Scene):
         self.bar_tips = []
         self.rows, self.row_tips, self._rows_key = [], [], None
         self.bar_texts, self.tip, self.mouse = [], "", getattr(self, "mouse", pygame.mouse.get_pos())
+        self.chart = getattr(self, "chart", None) or MarketChart()
+        top = self.panel.y + 96
+        self.chart_rect = pygame.Rect(px, top, self.panel_w - 24, max(300, int(self.panel.h * 0.56)))
+        self.good_buttons = [
+            Button("<", (px, self.panel.y + 56, 44, 32), lambda: self.pick_good(-1), colour=(70, 80, 100),
+                   size="small", tip="The previous good (key [); the map shows the same good."),
+            Button(">", (px + self.panel_w - 68, self.panel.y + 56, 44, 32), lambda: self.pick_good(+1),
+                   colour=(70, 80, 100), size="small", tip="The next good (key ]); the map shows the same good.")]
+        self.market_row_goods: list[tuple[pygame.Rect, str]] = []
         self.facil = FacilitatorPanel(self)
         self.facil.layout(self.panel)
         self.event_buttons, self.seat_controls = self.facil.event_buttons, self.facil.seat_controls
@@ -118,6 +133,24 @@ class MainScene(Scene):
     def set_tab(self, tab: str):
         self.tab = tab
 
+    def pick_good(self, direction: int) -> None:
+        """The good the markets chart and the map's arcs show: one choice for both, in the
+        order the markets tab lists the goods."""
+        goods = list(self.public["goods"])
+        i = goods.index(self.board.good) if self.board.good in goods else -direction
+        self.board.good = goods[(i + direction) % len(goods)]
+
+    def markets_event(self, event) -> bool:
+        """The good picker's buttons, and a click on a good's row, choose the charted good."""
+        if any(b.handle(event) for b in self.good_buttons):
+            return True
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            for rect, good in self.market_row_goods:
+                if rect.collidepoint(event.pos):
+                    self.board.good = good
+                    return True
+        return False
+
     # -- input ---------------------------------------------------------------------------
     def handle_event(self, event):
         if self.dialog:
@@ -132,6 +165,8 @@ class MainScene(Scene):
         elif not self.order_box.focused and self.composer.handle_event(event):
             return
         if self.tab == "facilitator" and self.facil.handle(event):
+            return
+        if self.tab == "markets" and self.markets_event(event):
             return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
             self.open_menu()
@@ -155,6 +190,9 @@ class MainScene(Scene):
                 return
             if event.key == pygame.K_e:
                 self.end_turn()
+                return
+            if event.key in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
+                self.pick_good(1 if event.key == pygame.K_RIGHTBRACKET else -1)
                 return
             if event.key == pygame.K_g:
                 self.guide = not self.guide
@@ -296,6 +334,8 @@ class MainScene(Scene):
         mouse = self.mouse
         tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
                           + (self.row_tips if self.tab in ("country", "markets", "news", "scores") else []), mouse)
+        if not tip and self.tab == "markets":
+            tip = hovered_tip(self.good_buttons, mouse) or self.chart_tip(mouse)
         if not tip and self.map_rect.collidepoint(mouse):
             tip = self.country_tip(self.board.country_at(mouse))
         return tip if self.control.settings.tooltips else ""
@@ -336,25 +376,81 @@ class MainScene(Scene):
     def layout_rows(self) -> None:
         """Rows and their hover rectangles, rebuilt only when what they show changes."""
         key = (self.tab, self.selected, int(self.public["turn"]), id(self.control.last_report), self.control.reveal_all,
-               len(self.control.scores_cache), self.panel.topleft, self.control.fonts.sizes["small"])
+               len(self.control.scores_cache), self.panel.topleft, self.control.fonts.sizes["small"],
+               self.board.good if self.tab == "markets" else "")
         if key == getattr(self, "_rows_key", None):
             return
         self._rows_key = key
         line_h = self.control.fonts.fonts["small"].get_height() + 4
         x, y, w = self.panel.x + 12, self.panel.y + 60, self.panel_w - 24
-        self.rows, self.row_tips = [], []
-        for i, (text, tip) in enumerate(self.tab_rows()):
+        self.rows, self.row_tips, self.market_row_goods = [], [], []
+        rows = self.tab_rows()
+        if self.tab == "markets":
+            rows = self.market_window(rows, (self.panel.bottom - self.chart_rect.bottom - 8) // line_h)
+            y = self.chart_rect.bottom + 8
+        for i, (text, tip) in enumerate(rows):
             rect = pygame.Rect(x, y + i * line_h, w, line_h)
             if rect.bottom > self.panel.bottom:
                 break
             self.rows.append(text)
             if tip:
                 self.row_tips.append((rect, tip))
+            good = text.strip().split(":")[0] if self.tab == "markets" and i else ""
+            if good in self.public["goods"]:
+                self.market_row_goods.append((rect, good))
+
+    def market_window(self, rows, room: int):
+        """The header and as many goods' rows as fit, the charted good among them."""
+        goods = list(self.public["goods"])
+        j = goods.index(self.board.good) if self.board.good in goods else 0
+        room = max(2, room)
+        start = max(0, min(j - (room - 1) // 2, len(goods) - (room - 1)))
+        head = ("Every good where you buy, x its 2025 price (click to chart):", rows[0][1])
+        return [head] + rows[1 + start:1 + start + room - 1]
 
     def draw_text_tab(self, screen):
         self.panel_text(screen, self.rows)
 
-    draw_country = draw_markets = draw_news = draw_scores = draw_text_tab
+    draw_country = draw_news = draw_scores = draw_text_tab
+
+    def chart_state(self):
+        """(good index, good, reference price) of the charted good."""
+        goods = list(self.public["goods"])
+        j = goods.index(self.board.good) if self.board.good in goods else 0
+        return j, self.control.game.scenario.goods[goods[j]], float(self.public["ref_price"][j])
+
+    def prepare_chart(self) -> None:
+        """Draw the chart again only when the good, the turns kept, the size or the fonts change."""
+        j, good, ref = self.chart_state()
+        key = (j, self.market_history.version, id(self.market_history), self.chart_rect.size,
+               self.control.fonts.sizes["small"])
+        if key != self.chart.key:
+            series = self.market_history.series(j, self.public["alignment"])
+            self.chart.prepare(self.chart_rect, key, series, good, ref, self.control.fonts)
+        elif self.chart.rect != self.chart_rect:
+            self.chart.key = None
+            self.prepare_chart()
+
+    def chart_tip(self, pos) -> str:
+        if self.chart.surface is None:
+            return ""
+        _, good, ref = self.chart_state()
+        start = float(self.public["year"]) - max(int(self.public["turn"]) - 1, 0) * 0.5
+        return self.chart.tip(pos, good, ref, start)
+
+    def draw_markets(self, screen):
+        f = self.control.fonts
+        self.prepare_chart()
+        screen.blit(self.chart.surface, self.chart_rect)
+        for b in self.good_buttons:
+            b.draw(screen, f)
+        j, good, _ = self.chart_state()
+        label = f.text(f"{self.public['goods'][j]}  ({j + 1} of {len(self.public['goods'])})", "small", TEXT)
+        screen.blit(label, label.get_rect(center=(self.panel.centerx, self.panel.y + 72)))
+        for rect, g in self.market_row_goods:
+            if g == self.public["goods"][j]:
+                pygame.draw.rect(screen, (56, 66, 86), rect)
+        self.panel_text(screen, self.rows, self.chart_rect.bottom + 8 - self.panel.y)
 
     def draw_facilitator(self, screen):
         self.facil.draw(screen)
