@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -128,6 +129,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_play(args) -> int:
+    # no sound in the game: keep SDL off the sound card (without one, ALSA prints a screenful)
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from game.ui.app import main as play_main     # pygame only when playing
     return play_main(args)
 

@@ -71,9 +71,13 @@ def save_lines(game) -> list[str]:
 
 def write_save(game, path: str | Path) -> Path:
     """Write the game to `path` atomically: a crash leaves the old file or the new, never half."""
+    return write_save_lines(save_lines(game), path)
+
+
+def write_save_lines(lines: list[str], path: str | Path) -> Path:
+    """Write a save's lines (from `save_lines`, here or on another machine) atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = save_lines(game)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         umask = os.umask(0)

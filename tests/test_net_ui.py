@@ -148,3 +148,39 @@ def test_chokepoint_join_opens_the_window_for_its_seat(lan, tmp_path, capsys):
     assert png.stat().st_size > 10_000 and "wrote" in capsys.readouterr().out
     picture = pygame.image.load(str(png))
     assert picture.get_size() == (1280, 800)
+
+
+def test_at_the_end_every_screen_opens_the_debrief_on_the_whole_game(tmp_path, monkeypatch):
+    """A LAN game's last turn: each seat's window and the console fetch the whole game's
+    save, replay it here and show the after-action screen, as a local game does; before
+    the end the whole game is refused (it would show the other seats' books)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    pygame.init()
+    server = ServerThread(Room.new("baseline_2025", seed=4, humans=["US"], turns=2))
+    us = RemoteGame(server.address, server.room.tokens["US"])
+    console = RemoteGame(server.address, server.room.tokens[FACILITATOR])
+    try:
+        early = us._call(us.client.final_save())
+        assert not early["ok"] and "not over" in early["reason"]
+        seat, room_screen = RemoteControl(us), RemoteControl(console)
+        main = seat.scenes["main"]
+        for turn in (1, 2):
+            seat.frame()
+            main.end_turn()                                  # the only person is ready: the turn plays
+            frames_until(seat, lambda: main.resolver is None and us.turn == turn)
+        frames_until(seat, lambda: seat.scene.name == "after_action", seconds=60)
+        frames_until(room_screen, lambda: room_screen.scene.name == "after_action", seconds=60)
+        for control, who in ((seat, "US"), (room_screen, "facilitator")):
+            assert control.game.over and control.game.digest() == server.room.game.digest()
+            assert control.save_path == tmp_path / "chokepoint" / "saves" / f"lan-baseline_2025-seed4-{who}.save"
+            assert control.save_path.exists()
+            builder = control.scenes["after_action"].builder      # the debrief's report, from the whole game
+            builder.thread.join(180)
+            assert builder.error is None and builder.report is not None
+        seat.switch("title")                                 # "Back to title" closes a LAN window
+        assert not seat.running
+    finally:
+        us.close()
+        console.close()
+        server.stop()
+        pygame.quit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import sys
@@ -161,6 +162,7 @@ def cmd_join(args) -> int:
               "Join from a machine with a screen, or play headless: chokepoint run --scenario baseline_2025",
               file=sys.stderr)
         return 2
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")      # no sound, as in chokepoint play
     from game.net.client_ui import run_client
     try:
         return run_client(args.address, args.token, size=(w, h), fullscreen=args.fullscreen,

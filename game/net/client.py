@@ -117,7 +117,10 @@ class NetClient:
             except ConnectionClosed as exc:
                 code = exc.rcvd.code if exc.rcvd is not None else None
                 if code in FINAL_CODES:
-                    self.final = JoinError(f"{FINAL_CODES[code]}: {exc.rcvd.reason}")
+                    reason = exc.rcvd.reason or FINAL_CODES[code]
+                    # the server's reason usually starts with the code's name already
+                    self.final = JoinError(reason if reason.startswith(FINAL_CODES[code])
+                                           else f"{FINAL_CODES[code]}: {reason}")
                     await self._notify()
                     raise self.final from None
             except InvalidURI as exc:
@@ -229,6 +232,9 @@ class NetClient:
     async def submit(self, orders: list[str], turn: int | None = None) -> dict:
         return await self.request("submit", seat=self.seat, turn=self.turn if turn is None else turn,
                                   orders=list(orders))
+
+    async def final_save(self) -> dict:
+        return await self.request("final_save")
 
     async def withdraw(self, index: int) -> dict:
         return await self.request("withdraw", seat=self.seat, turn=self.turn, index=index)

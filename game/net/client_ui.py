@@ -11,14 +11,17 @@ buttons are on the console, not on a seat's screen.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pygame
 
 from game.net.remote import RemoteGame
+from game.ui.after_action import AfterActionScene
 from game.ui.app import Control
 from game.ui.help_scene import HelpScene
 from game.ui.main_scene import MainScene
+from game.ui.settings import load_settings, saves_dir, settings_path
 from game.ui.widgets import BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, Fonts, draw_lines
 
 TIMER_STEPS = (0, 60, 180, 300, 600)
@@ -102,6 +105,7 @@ class RemoteMainScene(MainScene):
     def startup(self, seat: str = "", **kwargs):
         self.seen_turn = self.control.game.turn
         self.notices_seen = len(self.control.game.client.notices)
+        self.checkpoint = None          # the server keeps the game and its autosave, not this window
         super().startup(seat=seat)
 
     def end_turn(self):
@@ -129,6 +133,9 @@ class RemoteMainScene(MainScene):
             self.resolver = Waiting(game, self.seen_turn)   # ended by the timer or the facilitator
             self.spinner = 0.0
         super().update(dt)
+        trouble = self.control.poll_debrief()
+        if trouble:
+            self.messages = [(trouble, OKABE_ITO["vermillion"])]
 
     def draw_progress(self, screen):
         f, w = self.control.fonts, self.resolver
@@ -155,12 +162,36 @@ class RemoteMainScene(MainScene):
     def draw_bar(self, screen):
         super().draw_bar(screen)
         if not self.control.game.client.connected:
-            words = self.control.fonts.text("connection lost: reconnecting...", "body", OKABE_ITO["vermillion"])
-            screen.blit(words, (self.end_button.rect.x - words.get_width() - 20, 16))
+            # a band just under the top bar, over the board: the bar's own numbers stay readable
+            words = self.control.fonts.text("Connection to the server lost: reconnecting by itself... "
+                                            "(your queued orders are kept)", "body", TEXT)
+            band = pygame.Rect(0, self.map_rect.y, self.map_rect.width, words.get_height() + 12)
+            pygame.draw.rect(screen, OKABE_ITO["vermillion"], band)
+            screen.blit(words, (band.x + 12, band.y + 6))
 
     def draw_facilitator(self, screen):
         self.panel_text(screen, ["The facilitator runs the game from the facilitator console:",
                                  "events, the turn timer, who plays which seat."])
+
+
+class DebriefLoader:
+    """Fetches the finished game's save from the server and replays it here, on a worker
+    thread (a few seconds for a whole game), so that the window keeps drawing."""
+
+    def __init__(self, remote):
+        self.path = self.game = self.error = None
+        self.thread = threading.Thread(target=self._run, args=(remote,), name="chokepoint-debrief", daemon=True)
+        self.thread.start()
+
+    def _run(self, remote) -> None:
+        try:
+            self.path, self.game = remote.fetch_final_game(saves_dir())
+        except Exception as exc:  # shown on screen, never lost
+            self.error = exc
+
+    @property
+    def done(self) -> bool:
+        return not self.thread.is_alive()
 
 
 class FacilitatorScene:
@@ -250,6 +281,11 @@ class FacilitatorScene:
                 return
 
     def update(self, dt: float):
+        if self.game.over:                                # the debrief, for the room's screen
+            self.control.open_debrief()
+            trouble = self.control.poll_debrief()
+            if trouble:
+                self.messages = [(trouble, OKABE_ITO["vermillion"])]
         if self.seats_shown() != self.seat_rows:          # a seat was given to a person
             self.layout()
         self.control.timer.tick(dt)
@@ -335,8 +371,16 @@ class RemoteControl(Control):
         self.clock = pygame.time.Clock()
         self.running = True
         self.demo_turns, self.screenshots = 0, None
+        # what the local screens read off Control: the user's settings (tooltips on or off),
+        # and the facilitator's switches, which a seat's window never turns on
+        self.settings_file = settings_path()
+        self.settings, self.settings_warning = load_settings(self.settings_file)
+        self.reveal_all = False
+        self.facilitator_unlocked = game.seat is None    # the console's token is its PIN
+        self.remote, self.debrief = game, None
         self.scenes = ({"console": FacilitatorScene(self)} if game.seat is None else
                        {"main": RemoteMainScene(self), "help": HelpScene(self)})
+        self.scenes["after_action"] = AfterActionScene(self)
         self.scene = None
         self.switch("console" if game.seat is None else "main", seat=game.seat)
 
@@ -349,7 +393,7 @@ class RemoteControl(Control):
         main.resolver = Waiting(self.game, main.seen_turn)
         main.spinner = 0.0
 
-    def turn_resolved(self, report, error):
+    def turn_resolved(self, report, error, checkpoint=None):
         main = self.scenes["main"]
         if error is not None:
             main.messages = [(f"Disconnected for good: {error}", OKABE_ITO["vermillion"])]
@@ -361,12 +405,36 @@ class RemoteControl(Control):
         main.seen_turn = self.game.turn
         main.refresh()
         if self.game.over:
-            main.messages = [("The game is over: the facilitator has the save and the after-action report.",
+            main.messages = [("The game is over: fetching the whole game from the server for the debrief...",
                               OKABE_ITO["orange"])]
+            self.open_debrief()
         elif self.game.client.news and self.game.client.news["defaulted"]:
             who = ", ".join(self.game.client.news["defaulted"])
             main.messages = [(f"{who} had queued nothing when the turn ended: the default AI played last turn.",
                               OKABE_ITO["orange"])]
+
+    def switch(self, name: str, **kwargs) -> None:
+        if name == "title":             # a LAN window has no title screen: leaving it closes it
+            self.running = False
+            return
+        super().switch(name, **kwargs)
+
+    def open_debrief(self) -> None:
+        """At the end of the game: fetch the whole game from the server (on a worker thread)."""
+        if self.debrief is None:
+            self.debrief = DebriefLoader(self.remote)
+
+    def poll_debrief(self) -> str | None:
+        """Once the whole game is here, show the after-action screen on it; says what went wrong."""
+        loader = self.debrief
+        if loader is None or not loader.done or self.scene.name == "after_action":
+            return None
+        if loader.error is not None:
+            return (f"The debrief could not be loaded ({loader.error}); the facilitator has the save: "
+                    "chokepoint report SAVE")
+        self.game, self.save_path = loader.game, loader.path
+        self.switch("after_action")
+        return None
 
     def hand_seat(self, seat: str) -> str:
         return "Only the facilitator console hands seats over."

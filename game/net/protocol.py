@@ -155,11 +155,16 @@ class EndTurn(Command):
     turn: Turn
 
 
-SEAT_COMMANDS = ("observe", "submit", "withdraw", "ready", "unready", "check", "flows")
-FACILITATOR_COMMANDS = ("pause", "timer", "inject", "reveal", "hand", "end_turn", "flows", "observe")
+class FinalSave(Command):
+    """The whole game's save, for the debrief: given to every seat once the game is over."""
+    type: Literal["final_save"]
+
+
+SEAT_COMMANDS = ("observe", "submit", "withdraw", "ready", "unready", "check", "flows", "final_save")
+FACILITATOR_COMMANDS = ("pause", "timer", "inject", "reveal", "hand", "end_turn", "flows", "observe", "final_save")
 
 ClientMessage = Annotated[Union[Hello, Observe, Submit, Withdraw, Ready, Check, Flows, Pause, Timer, Inject,
-                                Reveal, Hand, EndTurn], Field(discriminator="type")]
+                                Reveal, Hand, EndTurn, FinalSave], Field(discriminator="type")]
 _CLIENT = TypeAdapter(ClientMessage)
 
 

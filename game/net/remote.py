@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from game.api import HUMAN, OrderCheck, TurnReport
+from pathlib import Path
+
+from game.api import HUMAN, Game, OrderCheck, TurnReport
 from game.net.client import JoinError, NetClient
 from game.rules import RulesError, load_scenario
+from game.savefile import write_save_lines
 
 ANSWER_SECONDS = 10
 
@@ -158,6 +161,17 @@ class RemoteGame:
 
     def ready(self, ready: bool = True) -> dict:
         return self._call(self.client.ready(ready))
+
+    def fetch_final_game(self, folder: Path) -> tuple[Path, Game]:
+        """Once the game is over: its whole save from the server, written to `folder` and
+        replayed here (every digest checked), for the after-action screen."""
+        ack = self._call(self.client.final_save(), 60)
+        if not ack["ok"]:
+            raise JoinError(f"the server did not give the game's record: {ack['reason']}")
+        who = self.seat or "facilitator"
+        path = write_save_lines(ack["result"]["lines"],
+                                Path(folder) / f"lan-{self.scenario.name}-seed{self.seed}-{who}.save")
+        return path, Game.load(path)
 
     # -- the facilitator's -----------------------------------------------------------------
     def inject(self, event: str, **params) -> None:

@@ -281,6 +281,14 @@ class Room:
                          "pending": g.pending(cid)})
         return {"countries": rows}
 
+    def _do_final_save(self, who, cmd):
+        """The save of the whole game, once it is over: every seat may then see everything,
+        as in the debrief of a local game (before the end it would reveal the others' books)."""
+        if not self.game.over:
+            raise Refused("the game is not over yet: the whole game's record comes at its end")
+        from game.savefile import save_lines
+        return {"lines": save_lines(self.game)}
+
     def _do_hand(self, who, cmd):
         g = self.game
         if cmd.seat not in g.model.seat_agent:
