@@ -10,6 +10,7 @@ from game.ui.composer import Composer
 from game.ui.facilitator import FacilitatorPanel
 from game.ui.market_chart import MarketChart, MarketHistory
 from game.ui.scenes import Resolver, Scene
+from game.ui.tour import Tour
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
                              hovered_tip, wrap_pixels)
 
@@ -45,6 +46,10 @@ class MainScene(Scene):
         self.selected = seat
         self.dialog, self.dialog_exit = None, False     # lines of a message that must be read
         self.guide = True                       # the first turn's guide over the board (G)
+        self.tour = Tour(self)                  # the guided tour: the guide's button, T, or Help
+        self.tour_button = Button("Take the guided tour (T)", (-1000, -1000, 300, 34), self.start_tour,
+                                  colour=OKABE_ITO["blue"], size="small",
+                                  tip="A short tour of the screen, panel by panel; Skip or Esc closes it.")
         self.composer = Composer(self)
         from game.ui.briefings import briefing
         self.briefing = briefing(self.control.game.scenario, seat)
@@ -133,6 +138,16 @@ class MainScene(Scene):
     def set_tab(self, tab: str):
         self.tab = tab
 
+    def start_tour(self) -> None:
+        if self.resolver:
+            self.messages = [("The turn is resolving: the tour starts when it is done.", OKABE_ITO["vermillion"])]
+            return
+        self.tour.start()
+
+    def guide_shown(self) -> bool:
+        return (self.public["turn"] == 0 and self.tab == "orders" and self.guide and not self.resolver
+                and not self.tour.active)
+
     def pick_good(self, direction: int) -> None:
         """The good the markets chart and the map's arcs show: one choice for both, in the
         order the markets tab lists the goods."""
@@ -158,6 +173,10 @@ class MainScene(Scene):
             return
         if hasattr(event, "pos") and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             self.mouse = event.pos                     # where the tooltip looks
+        if self.tour.handle_event(event):
+            return
+        if self.guide_shown() and self.tour_button.handle(event):
+            return
         if self.tab != "orders":
             self.order_box.focused = False          # the box is only live on its own tab
         elif self.order_box.handle(event):
@@ -193,6 +212,9 @@ class MainScene(Scene):
                 return
             if event.key in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
                 self.pick_good(1 if event.key == pygame.K_RIGHTBRACKET else -1)
+                return
+            if event.key == pygame.K_t and not self.order_box.focused:
+                self.start_tour()
                 return
             if event.key == pygame.K_g:
                 self.guide = not self.guide
@@ -251,7 +273,11 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
+        if getattr(self.control, "tour_requested", False):     # Help's "Guided tour" button
+            self.control.tour_requested = False
+            self.start_tour()
         self.facil.update()
+        self.tour.update()
         if self.dialog:
             self.layout_dialog()
         self.layout_rows()
@@ -279,8 +305,9 @@ class MainScene(Scene):
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
-        elif self.public["turn"] == 0 and self.tab == "orders" and self.guide:
+        elif self.guide_shown():
             self.draw_first_turn(screen)
+        self.tour.draw(screen)
         if self.dialog and hasattr(self, "dialog_box"):
             self.draw_dialog(screen)
         else:
@@ -332,7 +359,10 @@ class MainScene(Scene):
     def hovered(self) -> str:
         """The tooltip under the mouse: a number, a button, a row of a tab, or a country."""
         mouse = self.mouse
-        tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
+        tip = hovered_tip(self.tour.buttons if self.tour.active else [], mouse)
+        if self.tour.active and self.tour.box.collidepoint(mouse):
+            return tip if self.control.settings.tooltips else ""
+        tip = tip or hovered_tip(([self.tour_button] if self.guide_shown() else []) + self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
                           + (self.row_tips if self.tab in ("country", "markets", "news", "scores") else []), mouse)
         if not tip and self.tab == "markets":
             tip = hovered_tip(self.good_buttons, mouse) or self.chart_tip(mouse)
@@ -484,7 +514,9 @@ class MainScene(Scene):
         steps += [f"   {text}" for text, _ in self.briefing.first_moves]
         width = max(f.text(t, "small").get_width() for t in steps) + 24
         height = sum(f.text(t, "small").get_height() + 4 for t in steps)
-        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16), height + 18)
+        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16), height + 62)
         pygame.draw.rect(screen, (10, 12, 18), r, border_radius=8)
         pygame.draw.rect(screen, OKABE_ITO["yellow"], r, 2, border_radius=8)
         draw_lines(screen, f, steps, r.x + 12, r.y + 8, r.w - 24, "small", TEXT)
+        self.tour_button.rect.topleft = (r.x + 12, r.bottom - 42)
+        self.tour_button.draw(screen, f)

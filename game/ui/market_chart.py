@@ -217,6 +217,9 @@ class MarketChart:
             for p in pts:
                 pygame.draw.circle(surf, colour, p, 3)
             self.points[label] = [(x + self.rect.x, y + self.rect.y) for x, y in pts]
+        if n == 1:
+            note = fonts.text("One point a turn: the lines grow as turns are played.", "small", MUTED)
+            surf.blit(note, (price.centerx - note.get_width() // 2, price.y + 8))
         # supply and shortage bars
         surf.blit(fonts.text(f"World supply (green) and shortage (yellow), {good.unit} a turn", "small", TEXT),
                   (6, price.bottom + 4))
