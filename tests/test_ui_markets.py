@@ -77,17 +77,19 @@ def test_a_split_market_has_a_line_per_side_from_the_observed_prices(played):
     series = chart.series
     assert series["split"] and series["turns"] == list(range(TURNS + 1))
     labels = [label for label, _, _ in series["lines"]]
-    assert labels[0] == "western bloc" and labels[-1] == "China's bloc"
+    assert labels == ["western bloc", "in between", "China's bloc", "you (US)"]
     j = list(main.public["goods"]).index("gallium")
     CURRENT_ALIGNMENT = main.public["alignment"]           # sides are drawn by today's alignment
     try:
-        for label, _, values in series["lines"]:
+        for label, _, values in series["lines"][:3]:
             side = [name for name, _ in SIDES].index(label)
             assert values == pytest.approx([side_price(seen[t], j, side) for t in range(TURNS + 1)], rel=1e-9)
     finally:
         CURRENT_ALIGNMENT = None
-    west, china = series["lines"][0][2], series["lines"][-1][2]
+    west, china, mine = (series["lines"][k][2] for k in (0, 2, 3))
     assert west[-1] > china[-1] * 1.02                     # the banned side pays more
+    us = list(main.public["countries"]).index("US")
+    assert mine == pytest.approx([float(seen[t]["price"][us, j]) for t in range(TURNS + 1)])
     # on screen: the western line sits above China's at the last turn, and is drawn in its colour
     (wx, wy), (cx, cy) = chart.points["western bloc"][-1], chart.points["China's bloc"][-1]
     assert wx == cx and wy < cy
@@ -104,7 +106,7 @@ def test_hovering_a_turn_tells_its_values(played):
     x, y = main.chart.points["China's bloc"][2]
     tip = hover(control, (x, y))
     assert tip.startswith("Turn 2 ") and "M$ per t" in tip and "reference" in tip and "supply" in tip
-    china = main.chart.series["lines"][-1][2][2]
+    china = main.chart.series["lines"][2][2][2]
     assert f"China's bloc {china:,.3g}" in tip
     assert hover(control, (main.chart_rect.x + 2, main.chart_rect.y + 2)) == ""     # the title: no turn
 

@@ -455,7 +455,9 @@ class MainScene(Scene):
         key = (j, self.market_history.version, id(self.market_history), self.chart_rect.size,
                self.control.fonts.sizes["small"])
         if key != self.chart.key:
-            series = self.market_history.series(j, self.public["alignment"])
+            countries = list(self.public["countries"])
+            own = countries.index(self.seat) if self.seat in countries else None
+            series = self.market_history.series(j, self.public["alignment"], own, f"you ({self.seat})")
             self.chart.prepare(self.chart_rect, key, series, good, ref, self.control.fonts)
         elif self.chart.rect != self.chart_rect:
             self.chart.key = None

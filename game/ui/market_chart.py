@@ -21,6 +21,7 @@ SIDES = (("western bloc", OKABE_ITO["blue"]), ("in between", OKABE_ITO["orange"]
          ("China's bloc", OKABE_ITO["vermillion"]))
 WORLD = ("world", OKABE_ITO["sky"])
 SPLIT_GAP = 0.02           # sides whose prices differ by more than 2% at some turn are drawn apart
+OWN = (240, 240, 240)          # the seat's own price: white, thinner, over the sides
 SUPPLY, SHORTAGE, REFERENCE = OKABE_ITO["green"], OKABE_ITO["yellow"], (200, 200, 210)
 
 
@@ -82,9 +83,10 @@ class MarketHistory:
                 self.records[t] = {"price": cube[0, t], "demand": cube[1, t], "supply": cube[2, t].sum(axis=0),
                                    "shortage": cube[3, t].sum(axis=0)}
 
-    def series(self, j: int, alignment) -> dict:
+    def series(self, j: int, alignment, own: int | None = None, own_label: str = "") -> dict:
         """Good `j` over the turns kept: a price line per side (or one world line when no
-        side's price ever departs from the others'), supply and shortage."""
+        side's price ever departs from the others'), the price country `own` pays when
+        given, supply and shortage."""
         turns = sorted(self.records)
         groups = np.array([side_of(float(a)) for a in alignment])
         present = [k for k in range(len(SIDES)) if (groups == k).any()]
@@ -102,6 +104,8 @@ class MarketHistory:
             drawn = [(SIDES[k][0], SIDES[k][1], lines[k]) for k in present]
         else:
             drawn = [(WORLD[0], WORLD[1], world)]
+        if own is not None:
+            drawn.append((own_label or "you", OWN, [float(self.records[t]["price"][own, j]) for t in turns]))
         return {"turns": turns, "lines": drawn, "split": split,
                 "supply": [float(self.records[t]["supply"][j]) for t in turns],
                 "shortage": [float(self.records[t]["shortage"][j]) for t in turns]}
@@ -213,9 +217,9 @@ class MarketChart:
         for label, colour, vals in s["lines"]:
             pts = [(xat(t), yat(v)) for t, v in zip(turns, vals)]
             if len(pts) > 1:
-                pygame.draw.lines(surf, colour, False, pts, 3)
+                pygame.draw.lines(surf, colour, False, pts, 1 if colour == OWN else 3)
             for p in pts:
-                pygame.draw.circle(surf, colour, p, 3)
+                pygame.draw.circle(surf, colour, p, 2 if colour == OWN else 3)
             self.points[label] = [(x + self.rect.x, y + self.rect.y) for x, y in pts]
         if n == 1:
             note = fonts.text("One point a turn: the lines grow as turns are played.", "small", MUTED)

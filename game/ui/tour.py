@@ -27,6 +27,8 @@ def steps(scene) -> list[tuple[str, str, str, object]]:
     moves = [text for text, _ in scene.briefing.first_moves]
     move = moves[0] if moves else ""
     action = move.split()[0] if move else ""
+    actions = scene.composer.actions()
+    later = action in actions and actions.index(action) >= 12      # the composer shows twelve a page
 
     def bar(*items):
         return lambda s: _union([s.bar_tips[i][0] for i in items if i < len(s.bar_tips)])
@@ -55,7 +57,8 @@ def steps(scene) -> list[tuple[str, str, str, object]]:
          "< > or a click on a good's row changes the good.", "markets", lambda s: s.chart_rect),
         ("The Orders tab", "Pick an action, set its fields with < > and - +; the line under them says whether "
          "the engine would carry it out and what it costs. Send it; you may cancel it until the turn ends."
-         + (f" Your briefing suggests: {move}" if move else ""), "orders", action_rect),
+         + (f" Your briefing suggests: {move}" if move else "")
+         + (f" ({action} is under 'more actions')." if later else ""), "orders", action_rect),
         ("The News tab", "After each turn: the events, and the orders every side carried out (orders are "
          "public), the great powers first.", "news", lambda s: s.panel),
         ("The Scores tab", "Every side's score this turn, yours and the great powers first. Each role has its "
