@@ -162,3 +162,19 @@ def test_one_world_line_when_no_side_differs(played):
     assert not series["split"] and [label for label, _, _ in series["lines"]] == ["world"]
     p, d = seen[TURNS]["price"][:, j], seen[TURNS]["demand"][:, j]
     assert series["lines"][0][2][-1] == pytest.approx(float((p * d).sum() / d.sum()))
+
+
+def test_every_point_and_bar_stays_inside_its_frame(played):
+    control, _ = played
+    main = control.scene
+    for good in ("gallium", "cobalt_refined", "copper_ore"):
+        main.board.good = good
+        control.frame()
+        chart = main.chart
+        for label, pts in chart.points.items():
+            assert all(chart.price_box.collidepoint(p) for p in pts), (good, label)
+        totals = [a + b for a, b in zip(chart.series["supply"], chart.series["shortage"])]
+        x = chart.columns[totals.index(max(totals))][0]
+        # the top of the tallest bar is inside the frame: the frame's top row above it is the chart's background
+        above = control.screen.get_at((x, chart.bar_box.y - 2))[:3]
+        assert tuple(above) not in ((0, 158, 115), (240, 228, 66)), good

@@ -119,7 +119,7 @@ def _weighted(prices: np.ndarray, demand: np.ndarray) -> float:
 
 
 def _ticks(top: float) -> list[float]:
-    """Three or four round numbers from 0 to about `top`."""
+    """Round numbers from 0 to just above `top`, four or five of them."""
     if top <= 0:
         return [0.0]
     step = 10 ** np.floor(np.log10(top / 3))
@@ -127,7 +127,8 @@ def _ticks(top: float) -> list[float]:
         if top / (m * step) <= 4:
             step *= m
             break
-    return [float(v) for v in np.arange(0, top + step * 0.01, step)]
+    last = np.ceil(top / step - 1e-9) * step          # the top tick is at or above `top`
+    return [float(v) for v in np.arange(0, last + step * 0.01, step)]
 
 
 def _number(v: float) -> str:
@@ -195,8 +196,10 @@ class MarketChart:
         first, last = (turns[0], turns[-1]) if turns else (0, 0)
         span = max(1, last - first)
 
+        pad = 12                                   # the first and last bars stay inside the frame
+
         def xat(t: int) -> int:
-            return price.x + (price.w // 2 if n == 1 else round((t - first) / span * price.w))
+            return price.x + (price.w // 2 if n == 1 else pad + round((t - first) / span * (price.w - 2 * pad)))
 
         # price panel
         values = [v for _, _, vals in s["lines"] for v in vals] + [ref]
@@ -234,7 +237,7 @@ class MarketChart:
             label = fonts.text(_number(v), "small", MUTED)
             surf.blit(label, (bars.x - 6 - label.get_width(), yat(v, bars, btop) - label.get_height() // 2))
         pygame.draw.rect(surf, (80, 86, 100), bars, 1)
-        bar_w = max(2, min(18, price.w // max(1, span + 1) - 2))
+        bar_w = max(2, min(2 * pad - 4, (price.w - 2 * pad) // max(1, span + 1) - 2))
         for t, sup, short in zip(turns, s["supply"], s["shortage"]):
             x = xat(t) - bar_w // 2
             y_sup = yat(sup, bars, btop)
