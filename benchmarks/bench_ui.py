@@ -4,7 +4,7 @@
 
 Targets: p95 <= 16 ms idle at 1280x800, <= 33 ms while a turn resolves. Also prints the
 markets tab idle (its chart is a cached surface) and the frames that draw the chart again
-because the good changed. Runs on SDL's dummy
+because the good changed, and frames with the guided tour over the screen. Runs on SDL's dummy
 driver, so it measures drawing into the window's surface, not the display's own flip.
 """
 
@@ -75,6 +75,13 @@ def main() -> None:
             redraw += frame_times(control, 1)
         report(f"{size[0]}x{size[1]} markets, good changed", redraw)
         main_scene.set_tab("orders")
+        main_scene.start_tour()                        # the guided tour: the dimmed screen and its note
+        toured = []
+        for step in range(len(main_scene.tour.steps)):
+            main_scene.tour.go(step)
+            toured += frame_times(control, 20)
+        main_scene.tour.stop()
+        report(f"{size[0]}x{size[1]} guided tour shown", toured)
         control.game.turns = max(control.game.turns, control.game.turn + 1)
     pygame.quit()
 
