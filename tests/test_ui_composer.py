@@ -76,3 +76,22 @@ def test_an_action_shows_exactly_its_own_fields(control):
         click(control, next(b for b in comp.buttons if b.label == action).rect)
         assert rows(comp) == [f.name for f in fields(ORDER_TYPES[action])]
         assert len([b for b in comp.buttons if b.label in "<>-+"]) == 2 * len(rows(comp))
+
+
+def test_nationalize_shows_only_the_facility_or_the_firm_it_takes(control):
+    comp = control.scene.composer
+    assert "nationalize" in comp.actions()
+    while not any(b.label == "nationalize" for b in comp.buttons):       # page through the actions
+        click(control, next(b for b in comp.buttons if b.label.startswith("more actions")).rect)
+    click(control, next(b for b in comp.buttons if b.label == "nationalize").rect)
+    assert rows(comp) == ["take over", "facility", "compensation"]
+    first_facility = comp.choices("facility")[0]
+    assert comp.values["facility"] == first_facility and comp.values["firm"] == ""
+    assert comp.text() == f"nationalize facility={first_facility}" and comp.verdict.ok
+    click(control, arrow(comp, "take over").rect)                              # facility -> firm
+    assert rows(comp) == ["take over", "firm", "compensation"]
+    assert comp.values["facility"] == "" and comp.values["firm"] == comp.choices("firm")[0]
+    assert comp.text() == f"nationalize firm={comp.values['firm']}"
+    assert comp.verdict.ok, comp.verdict.reason                           # the engine sees one of the two
+    click(control, arrow(comp, "take over").rect)                              # and back
+    assert rows(comp) == ["take over", "facility", "compensation"] and comp.values["firm"] == ""

@@ -66,7 +66,8 @@ def test_every_number_in_a_tab_has_a_tooltip(played, tab):
     assert with_numbers
     line_h = played.fonts.fonts["small"].get_height() + 4
     for i, text in with_numbers:
-        pos = (main.panel.x + 40, main.panel.y + 60 + i * line_h + line_h // 2)
+        top = main.chart_rect.bottom + 8 if tab == "markets" else main.panel.y + 60   # the chart sits above
+        pos = (main.panel.x + 40, top + i * line_h + line_h // 2)
         tip = hover(played, pos)
         assert tip and len(tip.split()) >= 5, (tab, text, tip)
 

@@ -282,6 +282,14 @@ def play_demo(control: Control) -> None:
     main = control.scenes["main"]
     control.frame()
     control.shot("02b_main_first_turn")
+    main.start_tour()                                 # the guided tour, at its step on the board
+    main.tour.go(next(i for i, step in enumerate(main.tour.steps) if step[0] == "The world board"))
+    control.frame()
+    control.shot("02c_guided_tour")
+    main.tour.go(next(i for i, step in enumerate(main.tour.steps) if step[0] == "The Orders tab"))
+    control.frame()
+    control.shot("02d_guided_tour_orders")
+    main.tour.stop()
     main.composer.choose("export_control")           # the pickers and the engine's verdict
     main.composer.values.update(good="gallium", target="CN")
     main.composer.step("mode", +1)                   # a licence: its approval share and delay appear
@@ -293,7 +301,7 @@ def play_demo(control: Control) -> None:
     control.shot_tip = True
     control.shot("03b_tooltip")
     control.shot_tip, main.mouse = False, (-1, -1)
-    shot_tabs, resolving_shot = False, False
+    shot_tabs, resolving_shot, chart_shot = False, False, False
     while control.scene.name != "after_action" and control.running:
         if control.scene.name == "handover":
             control.shot("10_handover")
@@ -302,6 +310,13 @@ def play_demo(control: Control) -> None:
             if control.game.turn >= 1 and not shot_tabs:
                 shoot_tabs(control, main)
                 shot_tabs = True
+            if control.game.turn >= max(1, control.game.turns - 1) and not chart_shot:
+                main.set_tab("markets")                 # the chart once it has a few turns
+                main.board.good = "gallium"
+                control.frame()
+                control.shot("06b_main_markets_chart")
+                main.set_tab("orders")
+                chart_shot = True
             main.end_turn()
         elif main.resolver and not resolving_shot and main.resolver.progress[0] >= 2:
             control.shot("04_resolving")

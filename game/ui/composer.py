@@ -26,7 +26,19 @@ ONLY_WHEN = {
     ("export_control", "approval"): lambda v: v.get("mode") == "licence",
     ("export_control", "delay"): lambda v: v.get("mode") == "licence",
     ("export_control", "quota"): lambda v: v.get("mode") == "quota",
+    ("nationalize", "facility"): lambda v: v.get("take over") == "facility",
+    ("nationalize", "firm"): lambda v: v.get("take over") == "firm",
 }
+
+# pickers that are not fields of the order but choose which of its fields apply: action -> (name, choices, tip)
+CHOOSERS = {"nationalize": ("take over", ["facility", "firm"])}
+
+
+class Chooser:
+    """A picker row of the composer that is not a field of the order (it has only a name)."""
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 def field_kind(f) -> str:
@@ -66,6 +78,7 @@ class Composer:
             "sector": list(pub["sectors"]), "type": sorted(set(pub["build"]["type"])),
             "deal": [d.get("id", "") for d in self.scene.private.get("deals_offered", [])] or None,
             "offer": [d.get("id", "") for d in self.scene.private.get("stake_offers", [])] or None,
+            **({CHOOSERS[self.action][0]: CHOOSERS[self.action][1]} if self.action in CHOOSERS else {}),
         }.get(name)
 
     # -- composing -----------------------------------------------------------------------
@@ -85,6 +98,10 @@ class Composer:
                 self.values[f.name] = self.rival()
             else:
                 self.values[f.name] = options[0] if options else ""
+        if action in CHOOSERS:
+            name, options = CHOOSERS[action]
+            self.values[name] = options[0]
+        self.reset_hidden()
         self.layout()
         self.recheck()
 
@@ -92,14 +109,21 @@ class Composer:
         """The action's fields that apply to what is chosen so far; the others keep their defaults."""
         if not self.action:
             return []
-        return [f for f in fields(ORDER_TYPES[self.action])
-                if ONLY_WHEN.get((self.action, f.name), lambda v: True)(self.values)]
+        chooser = [Chooser(CHOOSERS[self.action][0])] if self.action in CHOOSERS else []
+        return chooser + [f for f in fields(ORDER_TYPES[self.action])
+                          if ONLY_WHEN.get((self.action, f.name), lambda v: True)(self.values)]
 
     def reset_hidden(self) -> None:
+        """Fields that no longer apply go back to their defaults; one that has just come to
+        apply and is still empty starts at its first choice."""
         shown = {f.name for f in self.shown_fields()}
         for f in fields(ORDER_TYPES[self.action]):
             if f.name not in shown and f.default is not MISSING:
                 self.values[f.name] = f.default
+            elif (self.action, f.name) in ONLY_WHEN and self.values.get(f.name) == "":
+                options = self.choices(f.name)
+                if options:
+                    self.values[f.name] = options[0]
 
     def rival(self) -> str:
         """The first great power that is not the seat: the likeliest target of a measure."""

@@ -12,7 +12,8 @@ from game.ui.widgets import MUTED, OKABE_ITO, TEXT, Button, wrap_pixels
 
 KEYS = ["E  end your turn          1-6  side-panel tabs          Ctrl+S  save",
         "[ ]  change the good on the board     wheel  zoom     drag  pan     R  reset the board",
-        "P  pause the game (facilitator)      G  first-turn guide on/off      H  this help      Esc  back / menu"]
+        "P  pause the game (facilitator)      G  first-turn guide on/off      H  this help      Esc  back / menu",
+        "T  the guided tour of the screen, panel by panel (also the button below)"]
 
 MEASURES = [("alignment", "from +1 (western bloc) to -1 (China's bloc); near 0 a country sides with neither"),
             ("stability", "0 collapse to 1 solid; shortages, debt and coercion wear it down"),
@@ -66,7 +67,13 @@ class HelpScene(Scene):
     def layout(self):
         w, h = self.control.size
         self.buttons = [Button("Back to the game  (Esc)", (w - 340, h - 80, 300, 54), self.back,
-                               colour=OKABE_ITO["green"])]
+                               colour=OKABE_ITO["green"]),
+                        Button("Guided tour  (T)", (w - 620, h - 80, 260, 54), self.tour, colour=OKABE_ITO["blue"],
+                               tip="Back to the game, with the tour of its panels")]
+
+    def tour(self):
+        self.control.tour_requested = True       # the main scene starts it on its next update
+        self.back()
 
     def back(self):
         self.control.switch("main", seat=self.seat, keep=True)
@@ -75,6 +82,9 @@ class HelpScene(Scene):
         if event.type == pygame.KEYDOWN:
             if event.key in (pygame.K_ESCAPE, pygame.K_h):
                 self.back()
+                return
+            if event.key == pygame.K_t:
+                self.tour()
                 return
             if event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
                 self.scroll = min(len(self.rows) - 1, self.scroll + (10 if event.key == pygame.K_PAGEDOWN else 1))

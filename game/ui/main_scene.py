@@ -8,7 +8,9 @@ from game.ui import panels
 from game.ui.board import Board
 from game.ui.composer import Composer
 from game.ui.facilitator import FacilitatorPanel
+from game.ui.market_chart import MarketChart, MarketHistory
 from game.ui.scenes import Resolver, Scene
+from game.ui.tour import Tour
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
                              hovered_tip, wrap_pixels)
 
@@ -21,7 +23,8 @@ TAB_LABELS = {"orders": "Orders", "country": "Country", "markets": "Markets", "n
               "scores": "Scores", "facilitator": "Facil."}
 TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pending ones (key 1).",
             "country": "The selected country: stocks, capacity, treasury, stability (key 2). Click a disc on the map.",
-            "markets": "Prices of every good against their 2025 reference (key 3).",
+            "markets": "A good's price over the turns (a line per side when a control splits its market), "
+                       "world supply and shortage, and every good against its 2025 reference (key 3).",
             "news": "What happened last turn: events and every seat's public actions (key 4).",
             "scores": "Each side's score against the status-quo game of the same seed (key 5).",
             "facilitator": "For the instructor: events, who plays each power, timer, pause, reveal all, end the "
@@ -43,6 +46,10 @@ class MainScene(Scene):
         self.selected = seat
         self.dialog, self.dialog_exit = None, False     # lines of a message that must be read
         self.guide = True                       # the first turn's guide over the board (G)
+        self.tour = Tour(self)                  # the guided tour: the guide's button, T, or Help
+        self.tour_button = Button("Take the guided tour (T)", (-1000, -1000, 300, 34), self.start_tour,
+                                  colour=OKABE_ITO["blue"], size="small",
+                                  tip="A short tour of the screen, panel by panel; Skip or Esc closes it.")
         self.composer = Composer(self)
         from game.ui.briefings import briefing
         self.briefing = briefing(self.control.game.scenario, seat)
@@ -53,6 +60,10 @@ class MainScene(Scene):
         """Read the seat's observation once; draw reads only what is kept here."""
         obs = self.control.game.observe(self.seat)
         self.public, self.private = obs["public"], obs["private"]
+        history = getattr(self, "market_history", None)
+        if history is None or history.game is not self.control.game:
+            self.market_history = history = MarketHistory(self.control.game)
+        history.update(self.public)
         if hasattr(self, "panel"):               # a new turn: last turn's queue and its buttons are gone
             self.composer.layout()
             self.messages = []
@@ -82,6 +93,15 @@ class MainScene(Scene):
         self.bar_tips = []
         self.rows, self.row_tips, self._rows_key = [], [], None
         self.bar_texts, self.tip, self.mouse = [], "", getattr(self, "mouse", pygame.mouse.get_pos())
+        self.chart = getattr(self, "chart", None) or MarketChart()
+        top = self.panel.y + 96
+        self.chart_rect = pygame.Rect(px, top, self.panel_w - 24, max(300, int(self.panel.h * 0.56)))
+        self.good_buttons = [
+            Button("<", (px, self.panel.y + 56, 44, 32), lambda: self.pick_good(-1), colour=(70, 80, 100),
+                   size="small", tip="The previous good (key [); the map shows the same good."),
+            Button(">", (px + self.panel_w - 68, self.panel.y + 56, 44, 32), lambda: self.pick_good(+1),
+                   colour=(70, 80, 100), size="small", tip="The next good (key ]); the map shows the same good.")]
+        self.market_row_goods: list[tuple[pygame.Rect, str]] = []
         self.facil = FacilitatorPanel(self)
         self.facil.layout(self.panel)
         self.event_buttons, self.seat_controls = self.facil.event_buttons, self.facil.seat_controls
@@ -118,6 +138,34 @@ class MainScene(Scene):
     def set_tab(self, tab: str):
         self.tab = tab
 
+    def start_tour(self) -> None:
+        if self.resolver:
+            self.messages = [("The turn is resolving: the tour starts when it is done.", OKABE_ITO["vermillion"])]
+            return
+        self.tour.start()
+
+    def guide_shown(self) -> bool:
+        return (self.public["turn"] == 0 and self.tab == "orders" and self.guide and not self.resolver
+                and not self.tour.active)
+
+    def pick_good(self, direction: int) -> None:
+        """The good the markets chart and the map's arcs show: one choice for both, in the
+        order the markets tab lists the goods."""
+        goods = list(self.public["goods"])
+        i = goods.index(self.board.good) if self.board.good in goods else -direction
+        self.board.good = goods[(i + direction) % len(goods)]
+
+    def markets_event(self, event) -> bool:
+        """The good picker's buttons, and a click on a good's row, choose the charted good."""
+        if any(b.handle(event) for b in self.good_buttons):
+            return True
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            for rect, good in self.market_row_goods:
+                if rect.collidepoint(event.pos):
+                    self.board.good = good
+                    return True
+        return False
+
     # -- input ---------------------------------------------------------------------------
     def handle_event(self, event):
         if self.dialog:
@@ -125,6 +173,10 @@ class MainScene(Scene):
             return
         if hasattr(event, "pos") and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             self.mouse = event.pos                     # where the tooltip looks
+        if self.tour.handle_event(event):
+            return
+        if self.guide_shown() and self.tour_button.handle(event):
+            return
         if self.tab != "orders":
             self.order_box.focused = False          # the box is only live on its own tab
         elif self.order_box.handle(event):
@@ -132,6 +184,8 @@ class MainScene(Scene):
         elif not self.order_box.focused and self.composer.handle_event(event):
             return
         if self.tab == "facilitator" and self.facil.handle(event):
+            return
+        if self.tab == "markets" and self.markets_event(event):
             return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
             self.open_menu()
@@ -155,6 +209,12 @@ class MainScene(Scene):
                 return
             if event.key == pygame.K_e:
                 self.end_turn()
+                return
+            if event.key in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
+                self.pick_good(1 if event.key == pygame.K_RIGHTBRACKET else -1)
+                return
+            if event.key == pygame.K_t and not self.order_box.focused:
+                self.start_tour()
                 return
             if event.key == pygame.K_g:
                 self.guide = not self.guide
@@ -213,7 +273,11 @@ class MainScene(Scene):
 
     # -- state ---------------------------------------------------------------------------
     def update(self, dt: float):
+        if getattr(self.control, "tour_requested", False):     # Help's "Guided tour" button
+            self.control.tour_requested = False
+            self.start_tour()
         self.facil.update()
+        self.tour.update()
         if self.dialog:
             self.layout_dialog()
         self.layout_rows()
@@ -241,8 +305,9 @@ class MainScene(Scene):
         getattr(self, f"draw_{self.tab}")(screen)
         if self.resolver:
             self.draw_progress(screen)
-        elif self.public["turn"] == 0 and self.tab == "orders" and self.guide:
+        elif self.guide_shown():
             self.draw_first_turn(screen)
+        self.tour.draw(screen)
         if self.dialog and hasattr(self, "dialog_box"):
             self.draw_dialog(screen)
         else:
@@ -294,8 +359,13 @@ class MainScene(Scene):
     def hovered(self) -> str:
         """The tooltip under the mouse: a number, a button, a row of a tab, or a country."""
         mouse = self.mouse
-        tip = hovered_tip(self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
+        tip = hovered_tip(self.tour.buttons if self.tour.active else [], mouse)
+        if self.tour.active and self.tour.box.collidepoint(mouse):
+            return tip if self.control.settings.tooltips else ""
+        tip = tip or hovered_tip(([self.tour_button] if self.guide_shown() else []) + self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
                           + (self.row_tips if self.tab in ("country", "markets", "news", "scores") else []), mouse)
+        if not tip and self.tab == "markets":
+            tip = hovered_tip(self.good_buttons, mouse) or self.chart_tip(mouse)
         if not tip and self.map_rect.collidepoint(mouse):
             tip = self.country_tip(self.board.country_at(mouse))
         return tip if self.control.settings.tooltips else ""
@@ -336,25 +406,83 @@ class MainScene(Scene):
     def layout_rows(self) -> None:
         """Rows and their hover rectangles, rebuilt only when what they show changes."""
         key = (self.tab, self.selected, int(self.public["turn"]), id(self.control.last_report), self.control.reveal_all,
-               len(self.control.scores_cache), self.panel.topleft, self.control.fonts.sizes["small"])
+               len(self.control.scores_cache), self.panel.topleft, self.control.fonts.sizes["small"],
+               self.board.good if self.tab == "markets" else "")
         if key == getattr(self, "_rows_key", None):
             return
         self._rows_key = key
         line_h = self.control.fonts.fonts["small"].get_height() + 4
         x, y, w = self.panel.x + 12, self.panel.y + 60, self.panel_w - 24
-        self.rows, self.row_tips = [], []
-        for i, (text, tip) in enumerate(self.tab_rows()):
+        self.rows, self.row_tips, self.market_row_goods = [], [], []
+        rows = self.tab_rows()
+        if self.tab == "markets":
+            rows = self.market_window(rows, (self.panel.bottom - self.chart_rect.bottom - 8) // line_h)
+            y = self.chart_rect.bottom + 8
+        for i, (text, tip) in enumerate(rows):
             rect = pygame.Rect(x, y + i * line_h, w, line_h)
             if rect.bottom > self.panel.bottom:
                 break
             self.rows.append(text)
             if tip:
                 self.row_tips.append((rect, tip))
+            good = text.strip().split(":")[0] if self.tab == "markets" and i else ""
+            if good in self.public["goods"]:
+                self.market_row_goods.append((rect, good))
+
+    def market_window(self, rows, room: int):
+        """The header and as many goods' rows as fit, the charted good among them."""
+        goods = list(self.public["goods"])
+        j = goods.index(self.board.good) if self.board.good in goods else 0
+        room = max(2, room)
+        start = max(0, min(j - (room - 1) // 2, len(goods) - (room - 1)))
+        head = ("Every good where you buy, x its 2025 price (click to chart):", rows[0][1])
+        return [head] + rows[1 + start:1 + start + room - 1]
 
     def draw_text_tab(self, screen):
         self.panel_text(screen, self.rows)
 
-    draw_country = draw_markets = draw_news = draw_scores = draw_text_tab
+    draw_country = draw_news = draw_scores = draw_text_tab
+
+    def chart_state(self):
+        """(good index, good, reference price) of the charted good."""
+        goods = list(self.public["goods"])
+        j = goods.index(self.board.good) if self.board.good in goods else 0
+        return j, self.control.game.scenario.goods[goods[j]], float(self.public["ref_price"][j])
+
+    def prepare_chart(self) -> None:
+        """Draw the chart again only when the good, the turns kept, the size or the fonts change."""
+        j, good, ref = self.chart_state()
+        key = (j, self.market_history.version, id(self.market_history), self.chart_rect.size,
+               self.control.fonts.sizes["small"])
+        if key != self.chart.key:
+            countries = list(self.public["countries"])
+            own = countries.index(self.seat) if self.seat in countries else None
+            series = self.market_history.series(j, self.public["alignment"], own, f"you ({self.seat})")
+            self.chart.prepare(self.chart_rect, key, series, good, ref, self.control.fonts)
+        elif self.chart.rect != self.chart_rect:
+            self.chart.key = None
+            self.prepare_chart()
+
+    def chart_tip(self, pos) -> str:
+        if self.chart.surface is None:
+            return ""
+        _, good, ref = self.chart_state()
+        start = float(self.public["year"]) - max(int(self.public["turn"]) - 1, 0) * 0.5
+        return self.chart.tip(pos, good, ref, start)
+
+    def draw_markets(self, screen):
+        f = self.control.fonts
+        self.prepare_chart()
+        screen.blit(self.chart.surface, self.chart_rect)
+        for b in self.good_buttons:
+            b.draw(screen, f)
+        j, good, _ = self.chart_state()
+        label = f.text(f"{self.public['goods'][j]}  ({j + 1} of {len(self.public['goods'])})", "small", TEXT)
+        screen.blit(label, label.get_rect(center=(self.panel.centerx, self.panel.y + 72)))
+        for rect, g in self.market_row_goods:
+            if g == self.public["goods"][j]:
+                pygame.draw.rect(screen, (56, 66, 86), rect)
+        self.panel_text(screen, self.rows, self.chart_rect.bottom + 8 - self.panel.y)
 
     def draw_facilitator(self, screen):
         self.facil.draw(screen)
@@ -388,7 +516,9 @@ class MainScene(Scene):
         steps += [f"   {text}" for text, _ in self.briefing.first_moves]
         width = max(f.text(t, "small").get_width() for t in steps) + 24
         height = sum(f.text(t, "small").get_height() + 4 for t in steps)
-        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16), height + 18)
+        r = pygame.Rect(self.map_rect.x + 8, self.map_rect.y + 8, min(width, self.map_rect.w - 16), height + 62)
         pygame.draw.rect(screen, (10, 12, 18), r, border_radius=8)
         pygame.draw.rect(screen, OKABE_ITO["yellow"], r, 2, border_radius=8)
         draw_lines(screen, f, steps, r.x + 12, r.y + 8, r.w - 24, "small", TEXT)
+        self.tour_button.rect.topleft = (r.x + 12, r.bottom - 42)
+        self.tour_button.draw(screen, f)
