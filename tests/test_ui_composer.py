@@ -95,3 +95,18 @@ def test_nationalize_shows_only_the_facility_or_the_firm_it_takes(control):
     assert comp.verdict.ok, comp.verdict.reason                           # the engine sees one of the two
     click(control, arrow(comp, "take over").rect)                              # and back
     assert rows(comp) == ["take over", "facility", "compensation"] and comp.values["firm"] == ""
+
+
+def test_every_field_of_every_order_says_what_it_means_when_hovered(control):
+    from game.ui.composer import CHOOSERS, field_tip
+    missing = [f"{action}.{f.name}" for action, cls in ORDER_TYPES.items() for f in fields(cls)
+               if not field_tip(action, f.name)]
+    missing += [f"{action}.{name}" for action, (name, _) in CHOOSERS.items() if not field_tip(action, name)]
+    assert missing == []
+    comp = control.scene.composer
+    click(control, next(b for b in comp.buttons if b.label == "export_control").rect)
+    row = dict(comp.field_rows)["content"]
+    pygame.mouse.set_pos((row.x + 10, row.centery))
+    control.frame()
+    assert control.scene.tip == field_tip("export_control", "content")
+    assert "content" in control.scene.tip and "abroad" in control.scene.tip

@@ -34,6 +34,60 @@ ONLY_WHEN = {
 CHOOSERS = {"nationalize": ("take over", ["facility", "firm"])}
 
 
+# what each field of an order means, in plain words: the tooltip of its row. Quantities are
+# in the good's own units (Help lists them), per year where they flow; money is in M$.
+FIELD_TIPS = {
+    "good": "The good the order is about (Help lists every good and its unit).",
+    "target": "The country the measure is aimed at; ALL aims it at every country.",
+    "mode": "ban: no exports to the target; licence: a share of requests approved after a delay; "
+            "quota: at most a set volume a year.",
+    "approval": "Licences: the share of export requests approved, 0 (none) to 1 (all).",
+    "delay": "Licences: turns (half-years) a request waits before it is decided.",
+    "quota": "Quotas: the most the target may receive, in the good's units a year.",
+    "content": "Also catch goods made abroad that hold at least this share of our content "
+               "(0: only what we export ourselves).",
+    "effective": "Turns from now before the control starts (0: this coming turn).",
+    "turns": "How many turns (half-years) it lasts.",
+    "rate": "A share of the price: 0.1 is 10%.",
+    "level": "How hard customs chase evasion, 0 to 1; harder costs more.",
+    "area": "The technology: processing (refining), magnet or battery making.",
+    "firm": "The firm the order is about (the Country tab lists a country's firms).",
+    "amount": "Money, in M$.",
+    "share": "The share of the firm, 0 to 1.",
+    "price": "A price in M$ per unit of the good.",
+    "volume": "A quantity, in the good's units a year.",
+    "facility": "The mine or plant (the Country tab lists a country's facilities).",
+    "country": "The country: where to build, or who receives it.",
+    "capacity": "Capacity, in the good's units a year.",
+    "max_price": "The most paid per unit, in M$ (0: up to twice the reference price).",
+    "compensation": "The share of its value paid to the owner (below 1, investors remember).",
+    "sector": "The using sector (EVs, wind, defence, ...) whose need for the good the research cuts.",
+    "to": "The seat the deal is offered to.",
+    "give": "The orders you would give, '; '-separated (type them in the box below).",
+    "ask": "The orders you want in return, '; '-separated (type them in the box below).",
+    "deal": "The deal's id, from the News tab.",
+    "offer": "The offer's id, from the News tab.",
+    "origin": "The country the good comes from.",
+    "via": "The third country the good passes through.",
+    "buyer": "Who is offered the stake.",
+    "type": "What to build: mine, refinery or plant.",
+    "cut": "The share of home production to cut, 0 to 1.",
+    "take over": "Nationalize one facility, or a whole firm with all it owns.",
+}
+FIELD_TIPS_BY_ACTION = {
+    ("stockpile", "amount"): "The quantity to buy into the stockpile, in the good's units a year.",
+    ("release_stockpile", "amount"): "The quantity to sell out of the stockpile, in the good's units a year.",
+    ("sell_stake", "price"): "The price asked for the whole stake, in M$.",
+    ("dev_loan", "turns"): "Turns (half-years) over which the loan is repaid.",
+    ("state_lending", "turns"): "Turns (half-years) over which the loan is repaid.",
+}
+
+
+def field_tip(action: str, name: str) -> str:
+    """What field `name` of `action` means (empty if nobody wrote it down)."""
+    return FIELD_TIPS_BY_ACTION.get((action, name)) or FIELD_TIPS.get(name, "")
+
+
 class Chooser:
     """A picker row of the composer that is not a field of the order (it has only a name)."""
 
@@ -54,6 +108,8 @@ class Composer:
         self.values: dict[str, object] = {}
         self.verdict = None                 # OrderCheck of the current composition
         self.buttons: list[Button] = []
+        self.field_rows: list[tuple[str, pygame.Rect]] = []
+        self.field_tips: list[tuple[pygame.Rect, str]] = []
         self.action_page = 0
 
     # -- what may be chosen --------------------------------------------------------------
@@ -204,10 +260,12 @@ class Composer:
         self.fields_y = y + 32
         y = self.fields_y
         self.field_rows = []
+        self.field_tips = []            # (the name part of a row, what the field means)
         if self.action:
             for f in self.shown_fields():
                 row = pygame.Rect(x, y, w, 28)
                 self.field_rows.append((f.name, row))
+                self.field_tips.append((pygame.Rect(x, y, w - 254, 28), field_tip(self.action, f.name)))
                 self.buttons.append(Button("<" if self.choices(f.name) else "-", (x + w - 250, y, 40, 26),
                                            lambda n=f.name: self.step(n, -1), colour=(70, 80, 100), size="small"))
                 self.buttons.append(Button(">" if self.choices(f.name) else "+", (x + w - 44, y, 40, 26),

@@ -362,7 +362,7 @@ class MainScene(Scene):
         tip = hovered_tip(self.tour.buttons if self.tour.active else [], mouse)
         if self.tour.active and self.tour.box.collidepoint(mouse):
             return tip if self.control.settings.tooltips else ""
-        tip = tip or hovered_tip(([self.tour_button] if self.guide_shown() else []) + self.bar_tips + self.buttons + (self.composer.buttons if self.tab == "orders" else [])
+        tip = tip or hovered_tip(([self.tour_button] if self.guide_shown() else []) + self.bar_tips + self.buttons + (self.composer.buttons + self.composer.field_tips if self.tab == "orders" else [])
                           + (self.row_tips if self.tab in ("country", "markets", "news", "scores") else []), mouse)
         if not tip and self.tab == "markets":
             tip = hovered_tip(self.good_buttons, mouse) or self.chart_tip(mouse)
