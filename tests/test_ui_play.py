@@ -230,3 +230,50 @@ def test_a_new_turn_clears_last_turns_queue_and_its_cancel_buttons(control):
     resolve(control)
     assert control.game.turn == 1 and control.game.pending("US") == []
     assert not [b for b in comp.buttons if b.label == "cancel"] and main.messages == []
+
+
+def test_the_title_lists_saved_games_and_continues_the_newest(tmp_path):
+    """A player comes back: the title offers the newest saves (C continues the newest one),
+    and a damaged save says why it cannot be loaded instead of closing the window."""
+    from game.api import Game
+    from game.save import write_save
+    from game.ui.settings import saves_dir
+    folder = saves_dir()
+    older, newer = Game("baseline_2025", seed=3, seats={"US": "human"}), Game("baseline_2025", seed=5, seats={"CN": "human"})
+    newer.step()
+    write_save(older, folder / "older.save")
+    write_save(newer, folder / "newer.save")
+    os.utime(folder / "older.save", (1, 1))
+    (folder / "broken.save").write_text("not a save\n")
+    os.utime(folder / "broken.save", (0, 0))
+    pygame.init()
+    try:
+        c = Control(scenario="baseline_2025", seed=1, humans=[])
+        title = c.scene
+        assert [p.name for p in title.saves] == ["newer.save", "older.save", "broken.save"]
+        labels = [b.label for b in title.buttons]
+        assert "Continue newer  (C)" in labels and "Load older" in labels
+        click(c, next(b for b in title.buttons if b.label == "Load broken").rect)
+        assert c.scene.name == "title" and "Could not load broken.save" in title.message
+        key(c, pygame.K_c)
+        assert c.scene.name == "main" and c.game.turn == 1 and c.scene.seat == "CN"
+        assert c.game.digest() == newer.digest()
+    finally:
+        pygame.quit()
+
+
+def test_loading_a_finished_game_opens_its_debrief(tmp_path):
+    from game.api import Game
+    from game.save import write_save
+    done = Game("baseline_2025", seed=2, seats={"US": "human"}, turns=1)
+    done.step()
+    write_save(done, tmp_path / "done.save")
+    pygame.init()
+    try:
+        c = Control(scenario="baseline_2025", seed=1, humans=[])
+        c.load_game(tmp_path / "done.save")
+        assert c.scene.name == "after_action" and c.game.over
+        c.scene.builder.thread.join(120)                    # its report is built, not left running
+        assert c.scene.builder.error is None
+    finally:
+        pygame.quit()

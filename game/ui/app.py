@@ -100,6 +100,9 @@ class Control:
         self.last_report, self.scores_cache = None, {}
         self.humans = [s for s, p in self.game.seats.items() if p == "human"] or ["US"]
         self.waiting = list(self.humans)
+        if game.over:                              # a finished game: straight to its debrief
+            self.switch("after_action")
+            return
         self.switch("main", seat=self.waiting[0])
 
     # -- scene changes -------------------------------------------------------------------
@@ -108,6 +111,12 @@ class Control:
             self.scene.cleanup()
         self.scene = self.scenes[name]
         self.scene.startup(**kwargs)
+
+    def recent_saves(self, limit: int = 4) -> list[Path]:
+        """The newest saved games of the user's saves folder, newest first."""
+        from game.ui.menu import saved_games
+        from game.ui.settings import saves_dir
+        return saved_games(saves_dir(), limit=limit)
 
     def new_game_screen(self):
         self.switch("new_game")

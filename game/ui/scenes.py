@@ -46,19 +46,39 @@ class Scene:
 class TitleScene(Scene):
     name = "title"
 
+    def startup(self, **kwargs):
+        self.saves, self.message = self.control.recent_saves(), ""
+        super().startup()
+
     def layout(self):
         w, h = self.control.size
-        self.buttons = [Button("New game  (N)", (w // 2 - 150, h // 2, 300, 54), self.control.new_game_screen),
-                        Button("Settings  (S)", (w // 2 - 150, h // 2 + 74, 300, 54),
+        top = h // 2 - (40 if self.saves else 0)
+        self.buttons = [Button("New game  (N)", (w // 2 - 150, top, 300, 54), self.control.new_game_screen),
+                        Button("Settings  (S)", (w // 2 - 150, top + 74, 300, 54),
                                lambda: self.control.switch("settings", back="title"), colour=(60, 70, 90)),
-                        Button("Quit  (Esc)", (w // 2 - 150, h // 2 + 148, 300, 54), self.control.quit,
+                        Button("Quit  (Esc)", (w // 2 - 150, top + 148, 300, 54), self.control.quit,
                                colour=OKABE_ITO["vermillion"])]
+        self.load_top = top + 222
+        for i, path in enumerate(self.saves):        # the newest first: C continues it
+            label = f"Continue {path.stem}  (C)" if i == 0 else f"Load {path.stem}"
+            self.buttons.append(Button(label, (w // 2 - 250, self.load_top + 34 + i * 40, 500, 34),
+                                       lambda p=path: self.load(p), colour=OKABE_ITO["blue"] if i == 0 else (60, 70, 90),
+                                       size="small", tip=f"Play on from {path}"))
+
+    def load(self, path) -> None:
+        from game.save import SaveError
+        try:
+            self.control.load_game(path)
+        except (SaveError, OSError, ValueError) as exc:
+            self.message = f"Could not load {path.name}: {exc}"
 
     def handle_event(self, event):
         if event.type == pygame.KEYDOWN and event.key == pygame.K_n:
             self.control.new_game_screen()
         elif event.type == pygame.KEYDOWN and event.key == pygame.K_s:
             self.control.switch("settings", back="title")
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_c and self.saves:
+            self.load(self.saves[0])
         super().handle_event(event)
 
     def draw(self, screen):
@@ -69,8 +89,13 @@ class TitleScene(Scene):
         screen.blit(title, title.get_rect(center=(w // 2, h // 3)))
         sub = f.text("The contest for critical minerals, 2025 onwards: take a side and play", "body", MUTED)
         screen.blit(sub, sub.get_rect(center=(w // 2, h // 3 + 60)))
+        if self.saves:
+            head = f.text("Your saved games (the newest first):", "small", MUTED)
+            screen.blit(head, head.get_rect(center=(w // 2, self.load_top + 16)))
         for b in self.buttons:
             b.draw(screen, f)
+        if self.message:
+            draw_lines(screen, f, [self.message], 80, h - 70, w - 160, "small", OKABE_ITO["vermillion"])
 
 
 class HandoverScene(Scene):
