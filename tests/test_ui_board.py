@@ -17,12 +17,6 @@ from game.ui.app import Control  # noqa: E402
 EUROPE = ("DE", "FR", "NL", "BE", "PL", "SE", "FI", "EE", "EU", "GB")
 
 
-@pytest.fixture(autouse=True)
-def user_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-
-
 @pytest.fixture(params=[(1280, 800), (1920, 1080)])
 def control(request, tmp_path):
     pygame.init()

@@ -14,12 +14,7 @@ pygame = pytest.importorskip("pygame")
 
 from game.orders import ORDER_TYPES  # noqa: E402
 from game.ui.app import Control  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def user_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+from tests.ui_events import click  # noqa: E402
 
 
 @pytest.fixture
@@ -29,11 +24,6 @@ def control(tmp_path):
     c.start_game(["US"])
     yield c
     pygame.quit()
-
-
-def click(control, rect):
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pygame.Rect(rect).center))
-    control.frame()
 
 
 def rows(comp):

@@ -16,13 +16,7 @@ from game.api import Game  # noqa: E402
 from game.seat_specs import seat_policies  # noqa: E402
 from game.ui.app import Control  # noqa: E402
 from game.ui.briefings import OBJECTIVES, briefing  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def user_dirs(tmp_path, monkeypatch):
-    """Settings and saves of the tests stay out of the user's own folders."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+from tests.ui_events import click, key  # noqa: E402
 
 
 @pytest.fixture
@@ -31,16 +25,6 @@ def control(tmp_path):
     c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
     yield c
     pygame.quit()
-
-
-def click(control, rect):
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pygame.Rect(rect).center))
-    control.frame()
-
-
-def key(control, k):
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode=""))
-    control.frame()
 
 
 def row_button(scene, seat, index):

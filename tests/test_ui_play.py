@@ -12,13 +12,7 @@ import pytest
 pygame = pytest.importorskip("pygame")
 
 from game.ui.app import Control  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def user_dirs(tmp_path, monkeypatch):
-    """Settings and saves of the tests stay out of the user's own folders."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+from tests.ui_events import click, key  # noqa: E402
 
 
 @pytest.fixture
@@ -27,16 +21,6 @@ def control(tmp_path):
     c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
     yield c
     pygame.quit()
-
-
-def click(control, rect):
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pygame.Rect(rect).center))
-    control.frame()
-
-
-def key(control, k, mod=0):
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode=""))
-    control.frame()
 
 
 def type_text(control, text):

@@ -19,12 +19,6 @@ from game.ui.app import Control  # noqa: E402
 NUMBER = re.compile(r"\d")
 
 
-@pytest.fixture(autouse=True)
-def user_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-
-
 @pytest.fixture(scope="module")
 def played(tmp_path_factory):
     """A game after one turn, so every tab has numbers."""

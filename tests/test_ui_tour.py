@@ -15,12 +15,7 @@ pygame = pytest.importorskip("pygame")
 
 from game.ui.app import Control  # noqa: E402
 from game.ui.tour import HIGHLIGHT  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def user_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+from tests.ui_events import key  # noqa: E402
 
 
 @pytest.fixture
@@ -36,11 +31,6 @@ def control(tmp_path):
 def click(control, pos):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=tuple(pos)))
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=tuple(pos)))
-    control.frame()
-
-
-def key(control, k):
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode=""))
     control.frame()
 
 
