@@ -314,7 +314,9 @@ def demand_level(m, level: list[int], cap_turn: np.ndarray) -> list[dict]:
 #: turns over which a plant rebuilds its working stock of an input after running it down
 REFILL_TURNS = 2.0
 #: the most a plant pays to rebuild that stock, as a multiple of the input's expected price
-REFILL_PREMIUM = 1.5
+REFILL_PREMIUM = 1.2
+#: the most a plant values its output at when it bids, as a multiple of last turn's price
+CRASH_CAP = 1.25
 
 
 def steady_input_stock(market_rules) -> float:
@@ -343,7 +345,10 @@ def input_bids(m, level: list[int], cap_turn: np.ndarray) -> list[tuple]:
     refill = np.maximum((1.0 + mk.input_buffer_turns) * use - held, 0.0) - now   # the working stock
     cty = fac.col("country")[users]
     expect = m.price_expect
-    out_price = np.maximum(expect[cty, out], m.ref_price[out] * 0.5)
+    # the output at its smoothed price, but not above CRASH_CAP times last turn's: after a
+    # crash, plants bidding on the smoothed price alone paid more for an input than their
+    # output then sold for, and held it unused
+    out_price = np.maximum(np.fmin(expect[cty, out], CRASH_CAP * m.price[cty, out]), m.ref_price[out] * 0.5)
     other_inputs = (m.recipe[out] * expect[cty]).sum(axis=1) - coef * expect[cty, g_in]
     margin = (out_price - fac.col("unit_cost")[users] - other_inputs) / coef
     ref = m.ref_price[g_in]
