@@ -78,6 +78,9 @@ def test_the_role_briefing_says_goals_what_to_watch_and_first_moves(control):
     assert "What to watch" in text and "stockpile good=dytb_oxide" in text
     click(control, row_button(scene, "US", 1).rect)          # and back to the AI
     assert row_button(scene, "US", 1).label.startswith("AI: ")
+    click(control, row_button(scene, "JP", 0).rect)
+    title, lines = scene.briefing_lines()                    # an AI seat says what its AI does
+    assert "default at normal" in lines[0] and lines[1].startswith("default_state: Uses stockpiles")
 
 
 @pytest.mark.parametrize("seat", ["US", "CN", "JP", "ID", "AU", "MP"])

@@ -63,11 +63,15 @@ def policies_for(kind: str) -> list[str]:
     return out
 
 
-def describe_policy(name: str, kind: str) -> str:
+def describe_policy(name: str, kind: str, scenario_choice: str | None = None) -> str:
+    """What the AI playing a seat does: its policy's name and description. `default` is the
+    scenario's choice for the seat (`scenario_choice`), else its kind's default policy."""
     from agents.policies import DEFAULTS, REGISTRY
-    cls = REGISTRY.get(DEFAULTS[kind] if name == DEFAULT else name)
-    doc = " ".join((cls.__doc__ or "").split()) if cls else ""
-    return doc or name
+    policy = (scenario_choice or DEFAULTS[kind]) if name == DEFAULT else name
+    policy = policy.split(":")[0]
+    cls = REGISTRY.get(policy)
+    said = (" ".join((cls.__doc__ or "").split()) or getattr(cls, "description", "")) if cls else ""
+    return f"{policy}: {said}" if said else policy
 
 
 class NewGameScene(Scene):
@@ -288,7 +292,7 @@ class NewGameScene(Scene):
         if row.who == PERSON:
             return "Briefing", briefing(sc, row.seat).lines()
         who = f"{row.label} is played by the AI: {row.who} at {row.level} ({LEVEL_WORDS[row.level]})."
-        return "Briefing", [who, describe_policy(row.who, row.kind)] + \
+        return "Briefing", [who, describe_policy(row.who, row.kind, sc.seats.get(row.seat))] + \
             ([] if row.for_kind else ["Set it to 'person' to play it yourself and read its goals and first moves."])
 
     def draw_briefing(self, screen, f):
