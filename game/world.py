@@ -175,9 +175,9 @@ class WorldModel(mesa.Model):
                              status=STATUS_CODES[f.status], turns_left=f.turns_left,
                              capex_value=f.capacity * self.ftype_capex[t] * self.ref_price[g])
         # plants start with the working stock of inputs that their buying rule keeps in
-        # steady state (game.phases.production.steady_input_stock), so the first turn's
+        # steady state (game.phases.plant_inputs.steady_input_stock), so the first turn's
         # input purchases are a normal turn's, not a half turn's
-        from game.phases.production import steady_input_stock
+        from game.phases.plant_inputs import steady_input_stock
         rows = np.flatnonzero(self.fac.col("status") == STATUS_CODES["operating"])
         self.fac.input_stock[rows] = (steady_input_stock(self.rules.market) * self.fac.col("capacity")[rows]
                                       * self.turn_frac)[:, None] * self.recipe[self.fac.col("good")[rows]]
