@@ -8,7 +8,8 @@ from game.ui import panels
 from game.ui.board import Board
 from game.ui.composer import Composer
 from game.ui.facilitator import FacilitatorPanel
-from game.ui.market_chart import MarketChart, MarketHistory
+from game.ui.market_chart import MarketHistory
+from game.ui.markets_tab import MarketsTab
 from game.ui.scenes import Resolver, Scene
 from game.ui.tour import Tour
 from game.ui.widgets import (BACKGROUND, MUTED, OKABE_ITO, PANEL, TEXT, Button, TextBox, draw_lines, draw_tooltip,
@@ -31,7 +32,7 @@ TAB_TIPS = {"orders": "Compose, check and send this turn's orders; cancel pendin
                            "turn for everyone (key 6)."}
 
 
-class MainScene(Scene):
+class MainScene(MarketsTab, Scene):
     name = "main"
 
     def startup(self, seat: str = "", keep: bool = False, **kwargs):
@@ -93,15 +94,7 @@ class MainScene(Scene):
         self.bar_tips = []
         self.rows, self.row_tips, self._rows_key = [], [], None
         self.bar_texts, self.tip, self.mouse = [], "", getattr(self, "mouse", pygame.mouse.get_pos())
-        self.chart = getattr(self, "chart", None) or MarketChart()
-        top = self.panel.y + 96
-        self.chart_rect = pygame.Rect(px, top, self.panel_w - 24, max(300, int(self.panel.h * 0.56)))
-        self.good_buttons = [
-            Button("<", (px, self.panel.y + 56, 44, 32), lambda: self.pick_good(-1), colour=(70, 80, 100),
-                   size="small", tip="The previous good (key [); the map shows the same good."),
-            Button(">", (px + self.panel_w - 68, self.panel.y + 56, 44, 32), lambda: self.pick_good(+1),
-                   colour=(70, 80, 100), size="small", tip="The next good (key ]); the map shows the same good.")]
-        self.market_row_goods: list[tuple[pygame.Rect, str]] = []
+        self.layout_markets()
         self.facil = FacilitatorPanel(self)
         self.facil.layout(self.panel)
         self.event_buttons, self.seat_controls = self.facil.event_buttons, self.facil.seat_controls
@@ -147,24 +140,6 @@ class MainScene(Scene):
     def guide_shown(self) -> bool:
         return (self.public["turn"] == 0 and self.tab == "orders" and self.guide and not self.resolver
                 and not self.tour.active)
-
-    def pick_good(self, direction: int) -> None:
-        """The good the markets chart and the map's arcs show: one choice for both, in the
-        order the markets tab lists the goods."""
-        goods = list(self.public["goods"])
-        i = goods.index(self.board.good) if self.board.good in goods else -direction
-        self.board.good = goods[(i + direction) % len(goods)]
-
-    def markets_event(self, event) -> bool:
-        """The good picker's buttons, and a click on a good's row, choose the charted good."""
-        if any(b.handle(event) for b in self.good_buttons):
-            return True
-        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            for rect, good in self.market_row_goods:
-                if rect.collidepoint(event.pos):
-                    self.board.good = good
-                    return True
-        return False
 
     # -- input ---------------------------------------------------------------------------
     def handle_event(self, event):
@@ -429,60 +404,10 @@ class MainScene(Scene):
             if good in self.public["goods"]:
                 self.market_row_goods.append((rect, good))
 
-    def market_window(self, rows, room: int):
-        """The header and as many goods' rows as fit, the charted good among them."""
-        goods = list(self.public["goods"])
-        j = goods.index(self.board.good) if self.board.good in goods else 0
-        room = max(2, room)
-        start = max(0, min(j - (room - 1) // 2, len(goods) - (room - 1)))
-        head = ("Every good where you buy, x its 2025 price (click to chart):", rows[0][1])
-        return [head] + rows[1 + start:1 + start + room - 1]
-
     def draw_text_tab(self, screen):
         self.panel_text(screen, self.rows)
 
     draw_country = draw_news = draw_scores = draw_text_tab
-
-    def chart_state(self):
-        """(good index, good, reference price) of the charted good."""
-        goods = list(self.public["goods"])
-        j = goods.index(self.board.good) if self.board.good in goods else 0
-        return j, self.control.game.scenario.goods[goods[j]], float(self.public["ref_price"][j])
-
-    def prepare_chart(self) -> None:
-        """Draw the chart again only when the good, the turns kept, the size or the fonts change."""
-        j, good, ref = self.chart_state()
-        key = (j, self.market_history.version, id(self.market_history), self.chart_rect.size,
-               self.control.fonts.sizes["small"])
-        if key != self.chart.key:
-            countries = list(self.public["countries"])
-            own = countries.index(self.seat) if self.seat in countries else None
-            series = self.market_history.series(j, self.public["alignment"], own, f"you ({self.seat})")
-            self.chart.prepare(self.chart_rect, key, series, good, ref, self.control.fonts)
-        elif self.chart.rect != self.chart_rect:
-            self.chart.key = None
-            self.prepare_chart()
-
-    def chart_tip(self, pos) -> str:
-        if self.chart.surface is None:
-            return ""
-        _, good, ref = self.chart_state()
-        start = float(self.public["year"]) - max(int(self.public["turn"]) - 1, 0) * 0.5
-        return self.chart.tip(pos, good, ref, start)
-
-    def draw_markets(self, screen):
-        f = self.control.fonts
-        self.prepare_chart()
-        screen.blit(self.chart.surface, self.chart_rect)
-        for b in self.good_buttons:
-            b.draw(screen, f)
-        j, good, _ = self.chart_state()
-        label = f.text(f"{self.public['goods'][j]}  ({j + 1} of {len(self.public['goods'])})", "small", TEXT)
-        screen.blit(label, label.get_rect(center=(self.panel.centerx, self.panel.y + 72)))
-        for rect, g in self.market_row_goods:
-            if g == self.public["goods"][j]:
-                pygame.draw.rect(screen, (56, 66, 86), rect)
-        self.panel_text(screen, self.rows, self.chart_rect.bottom + 8 - self.panel.y)
 
     def draw_facilitator(self, screen):
         self.facil.draw(screen)
