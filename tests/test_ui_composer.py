@@ -13,17 +13,13 @@ import pytest
 pygame = pytest.importorskip("pygame")
 
 from game.orders import ORDER_TYPES  # noqa: E402
-from game.ui.app import Control  # noqa: E402
-from tests.ui_events import click  # noqa: E402
+from tests.ui_events import click, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
-    pygame.init()
-    c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
-    c.start_game(["US"])
-    yield c
-    pygame.quit()
+    with window(tmp_path / "g.save", people=["US"]) as c:
+        yield c
 
 
 def rows(comp):

@@ -13,17 +13,13 @@ import pytest
 
 pygame = pytest.importorskip("pygame")
 
-from game.ui.app import Control  # noqa: E402
-from tests.ui_events import click, key  # noqa: E402
+from tests.ui_events import click, key, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
-    pygame.init()
-    c = Control(scenario="baseline_2025", seed=2, humans=[], save_path=tmp_path / "g.save")
-    c.start_game(["US", "CN"])
-    yield c
-    pygame.quit()
+    with window(tmp_path / "g.save", seed=2, people=["US", "CN"]) as c:
+        yield c
 
 
 def resolve(control):

@@ -16,15 +16,13 @@ from game.api import Game  # noqa: E402
 from game.seat_specs import seat_policies  # noqa: E402
 from game.ui.app import Control  # noqa: E402
 from game.ui.briefings import OBJECTIVES, briefing  # noqa: E402
-from tests.ui_events import click, key  # noqa: E402
+from tests.ui_events import click, key, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
-    pygame.init()
-    c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
-    yield c
-    pygame.quit()
+    with window(tmp_path / "g.save") as c:
+        yield c
 
 
 def row_button(scene, seat, index):

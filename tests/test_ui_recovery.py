@@ -14,16 +14,13 @@ import pytest
 pygame = pytest.importorskip("pygame")
 
 from game.ui.app import Control  # noqa: E402
-from tests.ui_events import click  # noqa: E402
+from tests.ui_events import click, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
-    pygame.init()
-    c = Control(scenario="baseline_2025", seed=4, humans=[], save_path=tmp_path / "saves" / "g.save")
-    c.start_game(["US"])
-    yield c
-    pygame.quit()
+    with window(tmp_path / "saves" / "g.save", seed=4, people=["US"]) as c:
+        yield c
 
 
 def resolve(control):

@@ -15,15 +15,13 @@ pygame = pytest.importorskip("pygame")
 
 from game.ui.app import Control  # noqa: E402
 from game.ui.settings import load_settings  # noqa: E402
-from tests.ui_events import click, key  # noqa: E402
+from tests.ui_events import click, key, window  # noqa: E402
 
 
 @pytest.fixture
 def control():
-    pygame.init()
-    c = Control(scenario="baseline_2025", seed=1, humans=[])
-    yield c
-    pygame.quit()
+    with window() as c:
+        yield c
 
 
 def setting(control, label):

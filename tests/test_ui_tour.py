@@ -13,19 +13,15 @@ import pytest
 
 pygame = pytest.importorskip("pygame")
 
-from game.ui.app import Control  # noqa: E402
 from game.ui.tour import HIGHLIGHT  # noqa: E402
-from tests.ui_events import key  # noqa: E402
+from tests.ui_events import key, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
-    pygame.init()
-    c = Control(scenario="baseline_2025", seed=1, humans=[], save_path=tmp_path / "g.save")
-    c.start_game(["US"])
-    c.frame()
-    yield c
-    pygame.quit()
+    with window(tmp_path / "g.save", people=["US"]) as c:
+        c.frame()
+        yield c
 
 
 def click(control, pos):

@@ -1,9 +1,26 @@
-"""Real input for the window's tests: a click in the middle of a widget's rect, a key press,
-each followed by one frame of the loop."""
+"""The window for its tests, and real input: a click in the middle of a widget's rect, a
+key press, each followed by one frame of the loop."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pygame
+
+
+@contextlib.contextmanager
+def window(save_path=None, *, seed: int = 1, people=()):
+    """The game window on baseline_2025: the title screen, or a game already started when
+    `people` name the seats people play."""
+    from game.ui.app import Control
+    pygame.init()
+    try:
+        c = Control(scenario="baseline_2025", seed=seed, humans=[], save_path=save_path)
+        if people:
+            c.start_game(list(people))
+        yield c
+    finally:
+        pygame.quit()
 
 
 def click(control, rect) -> None:
