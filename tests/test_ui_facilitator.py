@@ -13,22 +13,13 @@ import pytest
 
 pygame = pytest.importorskip("pygame")
 
-from tests.ui_events import click, key, window  # noqa: E402
+from tests.ui_events import click, key, resolve, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
     with window(tmp_path / "g.save", seed=2, people=["US", "CN"]) as c:
         yield c
-
-
-def resolve(control):
-    main = control.scenes["main"]
-    for _ in range(3000):
-        control.frame()
-        if not main.resolver:
-            return
-    raise AssertionError("the turn did not resolve")
 
 
 def test_every_catalogued_event_has_a_button_with_its_description(control):

@@ -14,22 +14,13 @@ import pytest
 pygame = pytest.importorskip("pygame")
 
 from game.ui.app import Control  # noqa: E402
-from tests.ui_events import click, window  # noqa: E402
+from tests.ui_events import click, resolve, window  # noqa: E402
 
 
 @pytest.fixture
 def control(tmp_path):
     with window(tmp_path / "saves" / "g.save", seed=4, people=["US"]) as c:
         yield c
-
-
-def resolve(control):
-    main = control.scenes["main"]
-    for _ in range(3000):
-        control.frame()
-        if not main.resolver:
-            return
-    raise AssertionError("the turn did not resolve")
 
 
 def break_next_turn(game):

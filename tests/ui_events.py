@@ -31,3 +31,13 @@ def click(control, rect) -> None:
 def key(control, k, mod=0) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode=""))
     control.frame()
+
+
+def resolve(control) -> None:
+    """Frames until the turn being resolved has been played (fails after 3000 frames)."""
+    main = control.scenes["main"]
+    for _ in range(3000):
+        control.frame()
+        if not main.resolver:
+            return
+    raise AssertionError("the turn did not resolve")
